@@ -1,0 +1,73 @@
+// The compiler's product: what to arm in the kernel and how to print it.
+// This header is the contract between compile (which fills it) and the
+// tracefs session / output (which consume it). compile never touches the kernel.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ksurf::compile {
+
+enum class ProbeKind { Kprobe, Kretprobe, Uprobe, Uretprobe, Event };
+
+// How output prints one dynamic-probe field. The kernel type (u32, x64,
+// string ...) fixes the width and decoding; this fixes the presentation.
+enum class Print {
+    Default,  // as the kernel type says (x* types print hex)
+    Signed,   // S
+    Unsigned, // U
+    Hex,      // X
+    String,   // :string / :ustring / char[]
+    Symbol,   // :symbol
+    Ipv4,     // ip_*    u32 in network order -> dotted quad
+    Be16,     // b16_*   byte-swapped, decimal
+    Be32,     // b32_*
+    Be64,     // b64_*
+    Be16Hex,  // B16_*   byte-swapped, hex
+    Be32Hex,  // B32_*
+    Be64Hex,  // B64_*
+};
+
+struct Arg {
+    std::string name;  // event field name: "dfd", "ip_src"
+    std::string fetch; // fetcharg without the name: "+0x58(+0x850(%di)):s32"
+    Print print = Print::Default;
+};
+
+struct Probe {
+    ProbeKind kind = ProbeKind::Event;
+    std::string text;   // the expression as written
+    std::string origin; // where it came from, for messages: "argument 2", "probes.txt:3"
+
+    // p / r / P / R
+    std::string symbol;  // "do_sys_openat2" (for P/R: the symbol inside path)
+    std::string module;  // "MOD" of "MOD:SYMBOL", kernel modules only
+    uint64_t offset = 0; // SYMBOL+OFFSET
+    int maxactive = 0;   // r10 -> 10; 0 means the kernel's default
+    std::string path;    // P/R: the binary as written ("./app", "libc.so.6")
+    std::vector<Arg> args;
+
+    // e
+    std::string system; // as written, may hold globs: "syscalls"
+    std::string event;  // as written, may hold globs: "sys_enter_open*"
+    std::vector<std::pair<std::string, std::string>> matched; // expanded (system, event)
+
+    // f:FILTER, converted to the kernel's syntax ("" = none): names with
+    // ip_/b16_ ... prefixes have their literals converted.
+    std::string filter;
+};
+
+struct Plan {
+    std::vector<Probe> probes;
+};
+
+// The dynamic_events / kprobe_events / uprobe_events line defining `probe`
+// as GROUP/NAME, e.g. "p:ksurf_123/p0 do_sys_openat2 dfd=%di:s32".
+// For P/R, `resolved_path` and `file_offset` are where the uprobe goes.
+std::string probe_definition(const Probe &probe, std::string_view group, std::string_view name,
+                             std::string_view resolved_path = {}, uint64_t file_offset = 0);
+
+} // namespace ksurf::compile

@@ -1,0 +1,32 @@
+// Helpers shared by test tiers: run the ksurf binary, check privileges.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ksurf::test {
+
+struct RunResult {
+    int status = -1;      // exit status, or 128+signal
+    std::string out, err; // captured stdout / stderr
+};
+
+// Runs ksurf (the built binary) with args; optional stdin text; kills it after timeout_s.
+RunResult run_ksurf(const std::vector<std::string> &args, double timeout_s = 30.0);
+// Runs any command the same way.
+RunResult run_cmd(const std::vector<std::string> &argv, double timeout_s = 30.0);
+
+// "" when the host tier can run here, else the reason (not root, no tracefs).
+std::string host_skip_reason();
+// The mounted tracefs path ("/sys/kernel/tracing"), mounting it if needed.
+std::string tracefs_dir();
+// Names of directories under instances/.
+std::vector<std::string> list_instances();
+
+} // namespace ksurf::test
+
+#define KSURF_REQUIRE_HOST()                                                                       \
+    do {                                                                                           \
+        std::string why_ = ::ksurf::test::host_skip_reason();                                      \
+        if (!why_.empty()) GTEST_SKIP() << "host tier skipped: " << why_;                          \
+    } while (0)
