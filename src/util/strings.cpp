@@ -22,8 +22,8 @@ std::vector<std::string> split(std::string_view s, char sep) {
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' ||
-                          s.front() == '\r'))
+    while (!s.empty() &&
+           (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
         s.remove_prefix(1);
     while (!s.empty() &&
            (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
@@ -31,13 +31,17 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.starts_with(prefix); }
+bool starts_with(std::string_view s, std::string_view prefix) {
+    return s.starts_with(prefix);
+}
 
 bool glob_match(std::string_view pattern, std::string_view text) {
     return fnmatch(std::string(pattern).c_str(), std::string(text).c_str(), 0) == 0;
 }
 
-bool has_glob(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
+bool has_glob(std::string_view s) {
+    return s.find_first_of("*?[") != std::string_view::npos;
+}
 
 bool read_file(const std::string &path, std::string &out) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -1,0 +1,198 @@
+#include "tracefs/session.h"
+
+#include "util/strings.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace ksurf::tracefs {
+
+namespace {
+
+constexpr std::string_view kDynamicEventFiles[] = {"dynamic_events", "kprobe_events",
+                                                   "uprobe_events"};
+
+// Old content of a top-level file in the form it can be written back with.
+std::string restorable(std::string_view rel, std::string content) {
+    // Files listing alternatives mark the current one: "[local] global ...".
+    if (rel == "trace_clock" || rel == "current_tracer") {
+        size_t open = content.find('[');
+        size_t close = content.find(']');
+        if (open != std::string::npos && close != std::string::npos && close > open)
+            return content.substr(open + 1, close - open - 1);
+    }
+    // Filters and pid lists say "no pid" or "#### all functions enabled ####".
+    if (content.starts_with("#") || content.starts_with("no pid")) return "";
+    return std::string(trim(content));
+}
+
+} // namespace
+
+std::string instance_name(pid_t pid) {
+    return fmt::format("ksurf-{}", pid);
+}
+std::string group_name(pid_t pid) {
+    return fmt::format("ksurf_{}", pid);
+}
+
+std::optional<pid_t> owner_of(std::string_view name) {
+    if (!name.starts_with("ksurf-") && !name.starts_with("ksurf_")) return std::nullopt;
+    std::string_view digits = name.substr(6);
+    pid_t pid = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+    if (ec != std::errc() || end != digits.data() + digits.size() || pid <= 0) return std::nullopt;
+    return pid;
+}
+
+bool owner_alive(pid_t pid) {
+    if (pid == ::getpid()) return true;
+    std::string comm;
+    if (!read_file(fmt::format("/proc/{}/comm", pid), comm)) return false;
+    return trim(comm) == "ksurf";
+}
+
+Removed remove_leftovers(const Tracefs &fs) {
+    Removed out;
+    // Instances first: an event enabled in an instance cannot be removed.
+    for (const auto &name : fs.list_dir("instances")) {
+        auto pid = owner_of(name);
+        if (!pid || name[5] != '-' || owner_alive(*pid)) continue;
+        std::string dir = fs.path("instances/" + name);
+        if (::rmdir(dir.c_str()) == 0) {
+            out.instances.push_back(name);
+        } else {
+            int e = errno;
+            out.problems.push_back(fmt::format("cannot remove {}: {}", dir, std::strerror(e)));
+        }
+    }
+    for (std::string_view file : kDynamicEventFiles) {
+        auto content = fs.read(file);
+        if (!content) continue;
+        for (const auto &line : split(*content, '\n')) {
+            // "p:ksurf_123/p0 do_sys_openat2 ..." -> "ksurf_123/p0"
+            size_t colon = line.find(':');
+            size_t space = line.find(' ');
+            if (colon == std::string::npos || space == std::string::npos || colon > space) continue;
+            std::string id = line.substr(colon + 1, space - colon - 1);
+            size_t slash = id.find('/');
+            if (slash == std::string::npos) continue;
+            auto pid = owner_of(std::string_view(id).substr(0, slash));
+            if (!pid || id[5] != '_' || owner_alive(*pid)) continue;
+            auto st = fs.write(file, "-:" + id + "\n", true);
+            if (st)
+                out.dynamic_events.push_back(id);
+            else
+                out.problems.push_back(st.error().str());
+        }
+    }
+    return out;
+}
+
+Result<Session> Session::create(const Tracefs &fs) {
+    Removed old = remove_leftovers(fs);
+    for (const auto &name : old.instances)
+        std::fprintf(stderr, "ksurf: removed instance %s left by a dead ksurf run\n", name.c_str());
+    for (const auto &id : old.dynamic_events)
+        std::fprintf(stderr, "ksurf: removed dynamic event %s left by a dead ksurf run\n",
+                     id.c_str());
+    pid_t pid = ::getpid();
+    std::string instance = "instances/" + instance_name(pid);
+    if (::mkdir(fs.path(instance).c_str(), 0700) != 0) {
+        int e = errno;
+        return fail(fmt::format("cannot create tracefs instance {}", fs.path(instance)), e,
+                    e == ENOENT ? "this kernel has no tracefs instances (CONFIG_TRACING too old?)"
+                                : "");
+    }
+    return Session(fs, std::move(instance), group_name(pid));
+}
+
+Session::Session(Session &&o) noexcept
+    : fs_(o.fs_), instance_(std::move(o.instance_)), group_(std::move(o.group_)), live_(o.live_),
+      saved_(std::move(o.saved_)), dynevents_(std::move(o.dynevents_)) {
+    o.live_ = false;
+}
+
+Session::~Session() {
+    teardown();
+}
+
+Status Session::set(std::string_view rel, std::string_view value) {
+    return fs_.write(instance_ + "/" + std::string(rel), value, false, instance_);
+}
+
+Status Session::set_global(std::string_view rel, std::string_view value) {
+    bool known = false;
+    for (const auto &s : saved_) known |= s.first == rel;
+    if (!known) {
+        auto old = fs_.read(rel);
+        if (!old) return std::unexpected(old.error());
+        saved_.emplace_back(std::string(rel), restorable(rel, std::move(*old)));
+    }
+    return fs_.write(rel, value);
+}
+
+Status Session::add_dynamic_event(std::string_view file, std::string_view event,
+                                  std::string_view definition) {
+    std::string line(definition);
+    line += '\n';
+    auto st = fs_.write(file, line, true);
+    if (!st) return st;
+    dynevents_.emplace_back(std::string(file), group_ + "/" + std::string(event));
+    return {};
+}
+
+Status Session::enable_event(std::string_view system, std::string_view event) {
+    return set(fmt::format("events/{}/{}/enable", system, event), "1");
+}
+
+Status Session::set_filter(std::string_view system, std::string_view event,
+                           std::string_view filter) {
+    return set(fmt::format("events/{}/{}/filter", system, event), filter);
+}
+
+Status Session::set_event_pids(const std::vector<pid_t> &pids, bool follow_fork) {
+    if (follow_fork) {
+        auto st = set("options/event-fork", "1");
+        if (!st) return st;
+    }
+    std::string list;
+    for (pid_t p : pids) list += fmt::format("{} ", p);
+    return set("set_event_pid", list);
+}
+
+Status Session::tracing_on(bool on) {
+    return set("tracing_on", on ? "1" : "0");
+}
+
+void Session::teardown() noexcept {
+    if (!live_) return;
+    live_ = false;
+    auto report = [](const std::string &what) {
+        std::fprintf(stderr, "ksurf: cleanup: %s\n", what.c_str());
+    };
+    // Stop and disable first so removing the instance and events cannot race with writers.
+    (void)fs_.write(instance_ + "/tracing_on", "0");
+    (void)fs_.write(instance_ + "/events/enable", "0");
+    std::string dir = fs_.path(instance_);
+    if (::rmdir(dir.c_str()) != 0 && errno != ENOENT) {
+        int e = errno;
+        report(fmt::format("cannot remove {}: {}", dir, std::strerror(e)));
+    }
+    for (auto it = dynevents_.rbegin(); it != dynevents_.rend(); ++it) {
+        auto st = fs_.write(it->first, "-:" + it->second + "\n", true);
+        if (!st) report(st.error().str());
+    }
+    dynevents_.clear();
+    for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
+        auto st = fs_.write(it->first, it->second.empty() ? std::string("\n") : it->second);
+        if (!st) report(st.error().str());
+    }
+    saved_.clear();
+}
+
+} // namespace ksurf::tracefs

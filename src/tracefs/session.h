@@ -1,0 +1,78 @@
+// One run's kernel objects, owned RAII-style: a private tracefs instance
+// (instances/ksurf-<pid>), dynamic events in group ksurf_<pid>, and any
+// top-level file changed (saved first, written back at teardown). The pid in
+// every name says who owns it, so a run killed with SIGKILL is cleaned up by
+// the next one, and two runs at once never clash.
+#pragma once
+
+#include "tracefs/tracefs.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <utility>
+#include <vector>
+
+namespace ksurf::tracefs {
+
+std::string instance_name(pid_t pid); // "ksurf-<pid>"
+std::string group_name(pid_t pid);    // "ksurf_<pid>"
+// The owner pid of a name ksurf made ("ksurf-123", "ksurf_123"), if it is one.
+std::optional<pid_t> owner_of(std::string_view name);
+// True while pid is a live ksurf process (not a reused pid).
+bool owner_alive(pid_t pid);
+
+struct Removed {
+    std::vector<std::string> instances;      // "ksurf-123"
+    std::vector<std::string> dynamic_events; // "ksurf_123/p0"
+    std::vector<std::string> problems;       // what could not be removed, and why
+};
+// Removes what ksurf runs that are no longer alive left behind (instances
+// and dynamic events whose owner is dead), and nothing else.
+Removed remove_leftovers(const Tracefs &fs);
+
+class Session {
+  public:
+    // Removes dead runs' leftovers, then creates this run's instance.
+    static Result<Session> create(const Tracefs &fs);
+    Session(Session &&other) noexcept;
+    Session &operator=(Session &&) = delete;
+    ~Session();
+
+    const Tracefs &fs() const { return fs_; }
+    const std::string &instance() const { return instance_; } // "instances/ksurf-123"
+    std::string instance_dir() const { return fs_.path(instance_); }
+    const std::string &group() const { return group_; }
+
+    // A file inside the instance (it disappears with the instance).
+    Status set(std::string_view rel, std::string_view value);
+    // A top-level file: its old content is saved first and written back at teardown.
+    Status set_global(std::string_view rel, std::string_view value);
+    // Defines a dynamic event (a kprobe_events / uprobe_events line), to be removed at teardown.
+    Status add_dynamic_event(std::string_view file, std::string_view event,
+                             std::string_view definition);
+
+    Status enable_event(std::string_view system, std::string_view event);
+    Status set_filter(std::string_view system, std::string_view event, std::string_view filter);
+    // Limits events to these tasks (set_event_pid), optionally following forks.
+    Status set_event_pids(const std::vector<pid_t> &pids, bool follow_fork);
+    Status tracing_on(bool on);
+
+    // Undoes everything, in reverse. Idempotent; also run by the destructor.
+    // Problems are reported on stderr (a teardown cannot fail the run).
+    void teardown() noexcept;
+
+  private:
+    Session(Tracefs fs, std::string instance, std::string group)
+        : fs_(std::move(fs)), instance_(std::move(instance)), group_(std::move(group)) {}
+
+    Tracefs fs_;
+    std::string instance_;
+    std::string group_;
+    bool live_ = true;
+    std::vector<std::pair<std::string, std::string>> saved_;     // top-level file, old content
+    std::vector<std::pair<std::string, std::string>> dynevents_; // file, "group/event"
+};
+
+} // namespace ksurf::tracefs
