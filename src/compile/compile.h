@@ -1,0 +1,92 @@
+// The expression compiler: surftrace's probe language on BTF -> Plan.
+// It never touches the kernel: `ksurf -S` works without root and for another
+// machine (Options::arch, a BTF file of that kernel).
+//
+// Language notes (choices made here, beyond surftrace):
+//  - An argument written without NAME= is named argN (N = its 1-based
+//    position among the probe's arguments), as the kernel itself does.
+//  - Offsets in fetchargs are always hex: "+0x0(%si):string", "-0x8(%sp)".
+//  - Without a format letter an integer member prints as its C type says
+//    (sNN for signed, uNN for unsigned), pointers as x64; a register or
+//    stack slot without type information gets no suffix (the kernel's
+//    default, hex); $retval is typed from the function's BTF return type.
+//  - f:FILTER takes the rest of the line, spaces included.
+//  - BTF is parsed only when an expression needs it (a member chain, a
+//    parameter name, %N or $retval that need a type, a cast, a packet).
+#pragma once
+
+#include "arch/arch.h"
+#include "compile/event_catalog.h"
+#include "compile/plan.h"
+#include "expr/diagnostic.h"
+#include "types/btf.h"
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+#include <version>
+#ifdef __cpp_lib_expected
+#include <expected>
+#endif
+
+namespace ksurf::compile {
+
+struct Source {
+    std::string text;
+    std::string origin; // "argument 1" or "probes.txt:3"
+};
+
+using Diagnostic = expr::Diagnostic;
+
+struct Options {
+    Arch arch = host_arch();
+    const types::TypeInfo *types = nullptr; // BTF; may be null when only `e` probes are compiled
+    const EventCatalog *events = nullptr;   // for `e` (null => `e` is an error)
+};
+
+// The core of compile(), usable without <expected>: fills `plan` and returns
+// true, or appends to `diags` and returns false. Every source is compiled so
+// that all errors are reported at once.
+bool compile_into(std::span<const Source> sources, const Options &opts, Plan &plan,
+                  std::vector<Diagnostic> &diags);
+
+// Splits the text of a -f file into sources ("FILE:LINE" origins), skipping
+// blank lines and '#' comments.
+std::vector<Source> split_expression_file(std::string_view content, const std::string &path);
+
+#ifdef __cpp_lib_expected
+inline std::expected<Plan, std::vector<Diagnostic>> compile(std::span<const Source> sources,
+                                                            const Options &opts) {
+    Plan plan;
+    std::vector<Diagnostic> diags;
+    if (!compile_into(sources, opts, plan, diags)) return std::unexpected(std::move(diags));
+    return plan;
+}
+
+// Reads -f FILE: one expression per line, '#' comments and blank lines
+// skipped; origin "FILE:LINE".
+std::expected<std::vector<Source>, std::string> read_expression_file(const std::string &path);
+#endif
+
+// -S: what would be written to tracefs, with group "ksurf" and names p0, p1 ...
+// in plan order (event probes do not use a name). Format, one item a line:
+//   p:ksurf/p0 do_sys_openat2 name=+0x0(%si):ustring     every p/r/P/R definition first
+//   # filter ksurf/p0: name~"*.so"                       then per probe, in order:
+//   # event sched/sched_switch                           each matched trace event
+//   # filter sched/sched_switch: prev_pid==1             and its filter
+// Uprobes are resolved (ELF symbol -> file offset) when the file is readable;
+// otherwise the line is "# P ksurf/p0 PATH:SYMBOL: cannot resolve: why".
+std::string render_show(const Plan &plan);
+
+// -o FILE: a standalone POSIX sh script arming exactly these probes in its own
+// tracefs instance; group and instance are named ksurf_$$; Ctrl-C, TERM and
+// EXIT disable and remove everything it created.
+std::string render_script(const Plan &plan);
+
+// Names used by render_show and render_script: "p0", "p1" ... counting only
+// p/r/P/R probes.
+std::vector<std::string> probe_names(const Plan &plan);
+
+} // namespace ksurf::compile

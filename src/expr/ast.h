@@ -1,0 +1,111 @@
+// The syntax of one probe expression (surftrace's language):
+//   TYPE SYMBOL[+OFFSET] [NAME=EXPR ...] [f:FILTER]
+// Every node keeps the byte range it was parsed from, for carets.
+#pragma once
+
+#include "expr/diagnostic.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ksurf::expr {
+
+enum class BaseKind {
+    ArgIndex, // %0
+    Register, // %ax
+    Name,     // filename (a parameter name)
+    Retval,   // $retval
+    Comm,     // $comm
+    Stack,    // $stack
+    StackN,   // $stack3
+    Symbol,   // @jiffies
+    Address,  // @0xffff...
+    Paren,    // (EXPR) -- only as the operand of a cast
+};
+
+struct Expr;
+
+struct Base {
+    BaseKind kind = BaseKind::Register;
+    std::string text;        // register, name or symbol, without sigil
+    uint64_t number = 0;     // %N, $stackN, @0xADDR
+    std::vector<Expr> inner; // Paren: exactly one expression
+    Span span;
+};
+
+struct Cast {
+    bool present = false;
+    bool bang = false;   // !(type)  surftrace's spelling
+    bool packet = false; // @(struct iphdr *)l3  -- header at skb->data
+    std::string type;    // "struct file *" (spaces normalised)
+    int layer = 0;       // packet: 2, 3, 4 or 0 (not written: l3)
+    Span span;           // the whole "(...)" with marker and layer
+    Span type_span;      // inside the parentheses
+};
+
+enum class StepKind { Arrow, Dot, Index };
+
+struct Step {
+    StepKind kind = StepKind::Arrow;
+    std::string member; // Arrow / Dot
+    uint64_t index = 0; // Index
+    Span span;          // the whole step ("->mm", "[3]")
+    Span name_span;     // the member name or the index number
+};
+
+struct Expr {
+    char format = 0; // 'S', 'U', 'X' or 0
+    Span format_span;
+    Cast cast;
+    Base base;
+    std::vector<Step> steps;
+    std::string suffix; // after ':' ("u32", "string", "u8[16]"), "" if none
+    Span suffix_span;
+    Span span;
+};
+
+struct Arg {
+    std::string name; // "" when written without NAME=
+    Span name_span;
+    Expr expr;
+    Span span; // the whole token
+};
+
+enum class ProbeType { Kprobe, Kretprobe, Uprobe, Uretprobe, Event };
+
+struct ProbeAst {
+    ProbeType type = ProbeType::Kprobe;
+    int maxactive = 0; // r10
+    Span type_span;
+
+    // p / r / P / R
+    std::string module; // MOD of MOD:SYMBOL
+    std::string path;   // P / R
+    std::string symbol;
+    uint64_t offset = 0;
+    bool has_offset = false;
+    bool raw_offset = false; // P /bin/x:0x1234 -- a file offset, no symbol
+    Span target_span, symbol_span;
+
+    // e SYSTEM/EVENT
+    std::string system, event;
+    Span system_span, event_span;
+
+    std::vector<Arg> args;
+
+    bool has_filter = false;
+    std::string filter;      // without "f:"
+    size_t filter_begin = 0; // offset of the filter text in the expression
+    Span filter_span;        // including "f:"
+};
+
+// Parses `text`; appends diagnostics (origin and text left empty for the
+// caller) and returns false on error.
+bool parse_probe(std::string_view text, ProbeAst &out, std::vector<Diagnostic> &diags);
+// Parses one argument expression that starts at `offset` inside the probe text.
+bool parse_arg_expr(std::string_view text, size_t begin, size_t end, Expr &out,
+                    std::vector<Diagnostic> &diags);
+
+} // namespace ksurf::expr
