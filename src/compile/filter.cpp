@@ -237,11 +237,15 @@ class FilterParser {
                 if (f.name == name.text) found = &f;
             if (!found) {
                 std::vector<std::string> names;
-                for (const auto &s : sets_)
-                    for (const auto &f : s.fields) names.push_back(f.name);
+                for (const auto &f : set.fields) names.push_back(f.name);
                 std::string near = closest(name.text, names);
                 std::string hint =
                     near.empty() ? "fields: " + field_list(set) : "did you mean '" + near + "'?";
+                for (const auto &other : sets_)
+                    for (const auto &f : other.fields)
+                        if (f.name == name.text && near.empty())
+                            hint = "it is a field of " + other.event +
+                                   "; narrow the event glob so that every event has it";
                 error(name.begin, name.end,
                       "unknown field '" + name.text + "'" +
                           (sets_.size() > 1 || set.event != "this probe" ? " in " + set.event : ""),

@@ -484,15 +484,16 @@ class Parser {
                 break;
             }
             size_t start = pos;
-            int depth = 0;
-            while (pos < n && (depth > 0 || !is_blank(t_[pos]))) {
+            std::vector<size_t> opens;
+            while (pos < n && (!opens.empty() || !is_blank(t_[pos]))) {
                 char c = t_[pos];
-                if (c == '(' || c == '[') ++depth;
-                if ((c == ')' || c == ']') && depth > 0) --depth;
+                if (c == '(' || c == '[') opens.push_back(pos);
+                if ((c == ')' || c == ']') && !opens.empty()) opens.pop_back();
                 ++pos;
             }
-            if (depth > 0) {
-                error(start, pos, "unbalanced parentheses", "add the closing ')' or ']'");
+            if (!opens.empty()) {
+                error(opens.front(), pos, std::string("unbalanced '") + t_[opens.front()] + "'",
+                      t_[opens.front()] == '(' ? "add the closing ')'" : "add the closing ']'");
                 return false;
             }
             if (index == 0) {

@@ -3,6 +3,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <cerrno>
+#include <cstdarg>
 #include <cstring>
 #include <unistd.h>
 
@@ -14,8 +15,15 @@ std::string errno_text(int err) {
     return std::strerror(err < 0 ? -err : err);
 }
 
+int quiet(enum libbpf_print_level, const char *, va_list) {
+    return 0;
+}
+
 struct btf *parse(const std::string &path, struct btf *base, std::string &error) {
+    // libbpf would print its own complaints; ours go into a diagnostic.
+    libbpf_print_fn_t previous = libbpf_set_print(quiet);
     struct btf *b = base ? btf__parse_split(path.c_str(), base) : btf__parse(path.c_str(), nullptr);
+    libbpf_set_print(previous);
     int err = static_cast<int>(libbpf_get_error(b));
     if (!b || err) {
         error = "cannot parse BTF from " + path + ": " + errno_text(err ? err : errno);
