@@ -1,0 +1,454 @@
+// Text (ftrace's trace_pipe shape) and JSON-lines formatters. Each record is
+// formatted with fmt into one reusable buffer that is written out in large
+// chunks; field layouts come from SpecCache, computed once per event id.
+#include "output/decode.h"
+#include "output/output.h"
+#include "output/symbols.h"
+
+#include <bit>
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
+extern "C" {
+#include <traceevent/event-parse.h>
+}
+
+namespace ksurf::output {
+
+using compile::Print;
+
+namespace {
+
+constexpr size_t kChunk = 1 << 16;
+// A symbol further than this from an address is not where the address points.
+constexpr uint64_t kMaxSymbolOffset = 1 << 20;
+
+using Buffer = fmt::memory_buffer;
+
+// Hand-rolled pieces of the per-event prefix: fmt's width handling counts
+// code points, which costs more than the rest of a line together.
+void put_spaces(Buffer &b, size_t n) {
+    static constexpr std::string_view kSpaces = "                                ";
+    while (n > 0) {
+        size_t k = std::min(n, kSpaces.size());
+        b.append(kSpaces.substr(0, k));
+        n -= k;
+    }
+}
+
+void put_uint(Buffer &b, uint64_t v) {
+    fmt::format_int s(v);
+    b.append(std::string_view(s.data(), s.size()));
+}
+
+void put_sint(Buffer &b, int64_t v) {
+    fmt::format_int s(v);
+    b.append(std::string_view(s.data(), s.size()));
+}
+
+// v zero-padded to `width` digits.
+void put_uint_zero(Buffer &b, uint64_t v, size_t width) {
+    fmt::format_int s(v);
+    for (size_t i = s.size(); i < width; ++i) b.push_back('0');
+    b.append(std::string_view(s.data(), s.size()));
+}
+
+// ftrace's "%16s-%-7d [%03d] %5llu.%06lu: " shape.
+void put_text_prefix(Buffer &b, std::string_view comm, int pid, int cpu, uint64_t ts) {
+    if (comm.size() < 16) put_spaces(b, 16 - comm.size());
+    b.append(comm);
+    b.push_back('-');
+    fmt::format_int p(pid);
+    b.append(std::string_view(p.data(), p.size()));
+    put_spaces(b, p.size() < 7 ? 7 - p.size() : 0);
+    b.append(std::string_view(" ["));
+    put_uint_zero(b, static_cast<uint64_t>(cpu), 3);
+    b.append(std::string_view("] "));
+    fmt::format_int sec(ts / 1000000000u);
+    if (sec.size() < 5) put_spaces(b, 5 - sec.size());
+    b.append(std::string_view(sec.data(), sec.size()));
+    b.push_back('.');
+    put_uint_zero(b, (ts % 1000000000u) / 1000u, 6);
+    b.append(std::string_view(": "));
+}
+
+void put_json_string(Buffer &b, std::string_view s) {
+    b.push_back('"');
+    for (unsigned char ch : s) {
+        switch (ch) {
+        case '"':
+            b.append(std::string_view("\\\""));
+            break;
+        case '\\':
+            b.append(std::string_view("\\\\"));
+            break;
+        case '\n':
+            b.append(std::string_view("\\n"));
+            break;
+        case '\t':
+            b.append(std::string_view("\\t"));
+            break;
+        case '\r':
+            b.append(std::string_view("\\r"));
+            break;
+        default:
+            // Kernel strings are bytes, not UTF-8: escape what JSON cannot carry raw.
+            if (ch < 0x20 || ch >= 0x7f)
+                fmt::format_to(std::back_inserter(b), "\\u{:04x}", ch);
+            else
+                b.push_back(static_cast<char>(ch));
+        }
+    }
+    b.push_back('"');
+}
+
+// "func+0x1a" or "func+0x1a [module]"; "0x..." when no symbol covers addr.
+void put_symbol(Buffer &b, uint64_t addr) {
+    auto hit = Symbols::kernel().lookup(addr);
+    if (hit.name.empty() || hit.offset > kMaxSymbolOffset) {
+        fmt::format_to(std::back_inserter(b), FMT_COMPILE("0x{:x}"), addr);
+        return;
+    }
+    fmt::format_to(std::back_inserter(b), FMT_COMPILE("{}+0x{:x}"), hit.name, hit.offset);
+    if (!hit.module.empty())
+        fmt::format_to(std::back_inserter(b), FMT_COMPILE(" [{}]"), hit.module);
+}
+
+uint64_t byteswap_to(uint64_t v, int bits) {
+    switch (bits) {
+    case 16:
+        return std::byteswap(static_cast<uint16_t>(v));
+    case 32:
+        return std::byteswap(static_cast<uint32_t>(v));
+    default:
+        return std::byteswap(v);
+    }
+}
+
+// One integer value (`raw` zero-extended from `size` bytes at `bytes`) as the
+// field's Print style says. JSON keeps numbers as numbers, dotted quads and
+// symbols as strings.
+template <bool Json>
+void put_number(Buffer &b, uint64_t raw, uint32_t size, const char *bytes, const FieldSpec &f) {
+    auto out = std::back_inserter(b);
+    switch (f.print) {
+    case Print::Ipv4:
+        if (Json) b.push_back('"');
+        fmt::format_to(out, FMT_COMPILE("{}.{}.{}.{}"), static_cast<uint8_t>(bytes[0]),
+                       size > 1 ? static_cast<uint8_t>(bytes[1]) : 0,
+                       size > 2 ? static_cast<uint8_t>(bytes[2]) : 0,
+                       size > 3 ? static_cast<uint8_t>(bytes[3]) : 0);
+        if (Json) b.push_back('"');
+        return;
+    case Print::Be16:
+    case Print::Be32:
+    case Print::Be64: {
+        int bits = f.print == Print::Be16 ? 16 : f.print == Print::Be32 ? 32 : 64;
+        fmt::format_to(out, FMT_COMPILE("{}"), byteswap_to(raw, bits));
+        return;
+    }
+    case Print::Be16Hex:
+    case Print::Be32Hex:
+    case Print::Be64Hex: {
+        int bits = f.print == Print::Be16Hex ? 16 : f.print == Print::Be32Hex ? 32 : 64;
+        if (Json)
+            fmt::format_to(out, FMT_COMPILE("{}"), byteswap_to(raw, bits));
+        else
+            fmt::format_to(out, FMT_COMPILE("0x{:x}"), byteswap_to(raw, bits));
+        return;
+    }
+    case Print::Hex:
+        if (Json)
+            fmt::format_to(out, FMT_COMPILE("{}"), raw);
+        else
+            fmt::format_to(out, FMT_COMPILE("0x{:x}"), raw);
+        return;
+    case Print::Symbol:
+        if (Json) {
+            Buffer tmp;
+            put_symbol(tmp, raw);
+            put_json_string(b, std::string_view(tmp.data(), tmp.size()));
+        } else {
+            put_symbol(b, raw);
+        }
+        return;
+    default:
+        if (f.is_signed)
+            put_sint(b, sign_extend(raw, size));
+        else
+            put_uint(b, raw);
+        return;
+    }
+}
+
+template <bool Json>
+void put_int_array(Buffer &b, const char *p, size_t bytes, const FieldSpec &f) {
+    b.push_back(Json ? '[' : '{');
+    for (size_t i = 0; i + f.elem <= bytes; i += f.elem) {
+        if (i) b.push_back(',');
+        put_number<Json>(b, load_uint(p + i, f.elem), f.elem, p + i, f);
+    }
+    b.push_back(Json ? ']' : '}');
+}
+
+// The value of one field of a record, in text or JSON.
+template <bool Json>
+void put_field(Buffer &b, const char *data, uint32_t rec_size, const FieldSpec &f) {
+    switch (f.kind) {
+    case FieldKind::Int: {
+        if (f.offset + f.size > rec_size) {
+            b.append(std::string_view(Json ? "null" : "?"));
+            return;
+        }
+        put_number<Json>(b, load_uint(data + f.offset, f.size), f.size, data + f.offset, f);
+        return;
+    }
+    case FieldKind::CharArray:
+    case FieldKind::DynString: {
+        std::string_view s;
+        if (f.kind == FieldKind::DynString) {
+            auto bytes = dyn_bytes(data, rec_size, f);
+            s = c_string(bytes.data(), bytes.size());
+        } else if (f.offset < rec_size) {
+            s = c_string(data + f.offset, std::min(f.size, rec_size - f.offset));
+        }
+        if (Json)
+            put_json_string(b, s);
+        else
+            b.append(s);
+        return;
+    }
+    case FieldKind::IntArray:
+        if (f.offset + f.size > rec_size) {
+            b.append(std::string_view(Json ? "null" : "?"));
+            return;
+        }
+        put_int_array<Json>(b, data + f.offset, f.size, f);
+        return;
+    case FieldKind::DynIntArray: {
+        auto bytes = dyn_bytes(data, rec_size, f);
+        put_int_array<Json>(b, bytes.data(), bytes.size(), f);
+        return;
+    }
+    }
+}
+
+// The addresses of a kernel_stack / user_stack record.
+template <class F> void for_each_caller(const capture::Record &r, const EventSpec &spec, F &&fn) {
+    if (spec.caller_offset < 0) return;
+    const char *data = static_cast<const char *>(r.rec->data);
+    uint32_t size = static_cast<uint32_t>(r.rec->size);
+    uint32_t off = static_cast<uint32_t>(spec.caller_offset);
+    if (off > size) return;
+    uint64_t n = (size - off) / sizeof(uint64_t);
+    if (spec.count_offset >= 0 && static_cast<uint32_t>(spec.count_offset) + 4 <= size) {
+        int32_t count;
+        std::memcpy(&count, data + spec.count_offset, 4);
+        if (count >= 0 && static_cast<uint64_t>(count) < n) n = static_cast<uint64_t>(count);
+    }
+    for (uint64_t i = 0; i < n; ++i) {
+        uint64_t addr;
+        std::memcpy(&addr, data + off + i * sizeof addr, sizeof addr);
+        if (addr == 0 || addr == ~0ull) break;
+        fn(addr);
+    }
+}
+
+class FormatterBase : public Formatter {
+  public:
+    FormatterBase(FILE *out, const Styles &styles, bool stacks, ProcessTable *procs)
+        : out_(out), specs_(styles), stacks_(stacks), procs_(procs) {
+        if (!procs_) {
+            own_procs_ = std::make_unique<ProcessTable>();
+            procs_ = own_procs_.get();
+        }
+        buf_.reserve(kChunk * 2);
+    }
+    ~FormatterBase() override { write_out(); }
+
+    void event(const capture::Record &r) final {
+        procs_->feed(r);
+        const EventSpec &spec = specs_.get(r.event);
+        format(r, spec, procs_->get(r.pid).comm, static_cast<const char *>(r.rec->data),
+               static_cast<uint32_t>(r.rec->size));
+        if (buf_.size() >= kChunk) write_out();
+    }
+
+    void flush() override {
+        write_out();
+        std::fflush(out_);
+    }
+
+  protected:
+    // One record into buf_.
+    virtual void format(const capture::Record &r, const EventSpec &spec, std::string_view comm,
+                        const char *data, uint32_t size) = 0;
+
+    void write_out() {
+        if (buf_.size()) std::fwrite(buf_.data(), 1, buf_.size(), out_);
+        buf_.clear();
+    }
+
+    FILE *out_;
+    SpecCache specs_;
+    bool stacks_;
+    ProcessTable *procs_;
+    std::unique_ptr<ProcessTable> own_procs_;
+    Buffer buf_;
+};
+
+class TextFormatter final : public FormatterBase {
+  public:
+    using FormatterBase::FormatterBase;
+
+  protected:
+    void format(const capture::Record &r, const EventSpec &spec, std::string_view comm,
+                const char *data, uint32_t size) override {
+        put_text_prefix(buf_, comm, r.pid, r.cpu, r.ts);
+        buf_.append(spec.name);
+        buf_.push_back(':');
+        if (spec.is_stack || spec.is_user_stack) {
+            buf_.append(
+                std::string_view(spec.is_stack ? " <stack trace>\n" : " <user stack trace>\n"));
+            put_stack(r, spec);
+            return;
+        }
+        for (const auto &f : spec.fields) {
+            buf_.push_back(' ');
+            buf_.append(f.name);
+            buf_.push_back('=');
+            put_field<false>(buf_, data, size, f);
+        }
+        buf_.push_back('\n');
+        if (stacks_) {
+            if (r.stack) put_stack(*r.stack, specs_.get(r.stack->event));
+            if (r.ustack) put_stack(*r.ustack, specs_.get(r.ustack->event));
+        }
+    }
+
+  private:
+    void put_stack(const capture::Record &s, const EventSpec &spec) {
+        bool kernel = spec.is_stack;
+        for_each_caller(s, spec, [&](uint64_t addr) {
+            buf_.append(std::string_view(" => "));
+            if (kernel)
+                put_symbol(buf_, addr);
+            else
+                fmt::format_to(std::back_inserter(buf_), FMT_COMPILE("0x{:x}"), addr);
+            buf_.push_back('\n');
+        });
+    }
+};
+
+class JsonFormatter final : public FormatterBase {
+  public:
+    using FormatterBase::FormatterBase;
+
+  protected:
+    void format(const capture::Record &r, const EventSpec &spec, std::string_view comm,
+                const char *data, uint32_t size) override {
+        buf_.append(std::string_view("{\"ts\":"));
+        put_uint(buf_, r.ts / 1000000000u);
+        buf_.push_back('.');
+        put_uint_zero(buf_, (r.ts % 1000000000u) / 1000u, 6);
+        buf_.append(std::string_view(",\"cpu\":"));
+        put_sint(buf_, r.cpu);
+        buf_.append(std::string_view(",\"pid\":"));
+        put_sint(buf_, r.pid);
+        buf_.append(std::string_view(",\"comm\":"));
+        put_json_string(buf_, comm);
+        buf_.append(std::string_view(",\"event\":"));
+        put_json_string(buf_, spec.full);
+        if (spec.is_stack || spec.is_user_stack) {
+            buf_.append(std::string_view(spec.is_stack ? ",\"stack\":" : ",\"ustack\":"));
+            put_stack(r, spec);
+            buf_.append(std::string_view("}\n"));
+            return;
+        }
+        buf_.append(std::string_view(",\"fields\":{"));
+        bool first = true;
+        for (const auto &f : spec.fields) {
+            if (!first) buf_.push_back(',');
+            first = false;
+            put_json_string(buf_, f.name);
+            buf_.push_back(':');
+            put_field<true>(buf_, data, size, f);
+        }
+        buf_.push_back('}');
+        if (stacks_) {
+            if (r.stack) {
+                buf_.append(std::string_view(",\"stack\":"));
+                put_stack(*r.stack, specs_.get(r.stack->event));
+            }
+            if (r.ustack) {
+                buf_.append(std::string_view(",\"ustack\":"));
+                put_stack(*r.ustack, specs_.get(r.ustack->event));
+            }
+        }
+        buf_.append(std::string_view("}\n"));
+    }
+
+  private:
+    void put_stack(const capture::Record &s, const EventSpec &spec) {
+        bool kernel = spec.is_stack;
+        bool first = true;
+        buf_.push_back('[');
+        for_each_caller(s, spec, [&](uint64_t addr) {
+            if (!first) buf_.push_back(',');
+            first = false;
+            if (kernel) {
+                Buffer tmp;
+                put_symbol(tmp, addr);
+                put_json_string(buf_, std::string_view(tmp.data(), tmp.size()));
+            } else {
+                fmt::format_to(std::back_inserter(buf_), FMT_COMPILE("{}"), addr);
+            }
+        });
+        buf_.push_back(']');
+    }
+};
+
+} // namespace
+
+std::unique_ptr<Formatter> make_text(FILE *out, tep_handle *, const Styles &styles, bool stacks,
+                                     ProcessTable *procs) {
+    return std::make_unique<TextFormatter>(out, styles, stacks, procs);
+}
+
+std::unique_ptr<Formatter> make_json(FILE *out, tep_handle *, const Styles &styles, bool stacks,
+                                     ProcessTable *procs) {
+    return std::make_unique<JsonFormatter>(out, styles, stacks, procs);
+}
+
+void print_summary(FILE *out, uint64_t events, const std::vector<capture::Capture::CpuStats> &stats,
+                   bool json) {
+    Buffer b;
+    auto it = std::back_inserter(b);
+    uint64_t total = 0;
+    for (const auto &s : stats) total += s.lost();
+    if (json) {
+        fmt::format_to(it, "{{\"events\":{},\"lost\":{}", events, total);
+        b.append(std::string_view(",\"lost_per_cpu\":{"));
+        bool first = true;
+        for (const auto &s : stats) {
+            if (!s.lost()) continue;
+            fmt::format_to(it, "{}\"cpu{}\":{}", first ? "" : ",", s.cpu, s.lost());
+            first = false;
+        }
+        b.append(std::string_view("}}\n"));
+    } else {
+        fmt::format_to(it, "ksurf: {} events read; lost: ", events);
+        if (!total) b.append(std::string_view("none"));
+        bool first = true;
+        for (const auto &s : stats) {
+            if (!s.lost()) continue;
+            fmt::format_to(it, "{}cpu{} {}", first ? "" : ", ", s.cpu, s.lost());
+            first = false;
+        }
+        b.push_back('\n');
+    }
+    std::fwrite(b.data(), 1, b.size(), out);
+    std::fflush(out);
+}
+
+} // namespace ksurf::output
