@@ -95,6 +95,31 @@ const struct btf *TypeInfo::module(std::string_view name, std::string *error) co
 
 std::optional<TypeRef> TypeInfo::find(const struct btf *b, std::string_view name, int kind) const {
     if (!b) return std::nullopt;
+    constexpr unsigned kScansBeforeIndex = 8;
+    Index &idx = index_[b];
+    if (!idx.built && ++idx.lookups > kScansBeforeIndex) {
+        uint32_t n = btf__type_cnt(b);
+        for (int k : std::initializer_list<int>{BTF_KIND_FUNC, BTF_KIND_STRUCT, BTF_KIND_UNION,
+                                                BTF_KIND_TYPEDEF, BTF_KIND_INT, BTF_KIND_VAR})
+            idx.by_kind[k].reserve(k == BTF_KIND_FUNC ? 65536 : 16384);
+        for (uint32_t id = 1; id < n; ++id) {
+            const struct btf_type *t = btf__type_by_id(b, id);
+            if (!t || !t->name_off) continue;
+            auto m = idx.by_kind.find(btf_kind(t));
+            if (m == idx.by_kind.end()) continue;
+            const char *tn = btf__name_by_offset(b, t->name_off);
+            if (tn && *tn) m->second.emplace(tn, id); // keeps the first, as the scan would
+        }
+        idx.built = true;
+    }
+    if (idx.built) {
+        auto m = idx.by_kind.find(kind);
+        if (m != idx.by_kind.end()) {
+            auto it = m->second.find(name);
+            if (it == m->second.end()) return std::nullopt;
+            return TypeRef{b, it->second};
+        }
+    }
     std::string n(name);
     int id = btf__find_by_name_kind(b, n.c_str(), static_cast<uint32_t>(kind));
     if (id <= 0) return std::nullopt;

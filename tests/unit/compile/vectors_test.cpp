@@ -339,3 +339,25 @@ TEST(Vectors, BtfIsParsedLazily) {
     EXPECT_FALSE(ksurf::types::TypeInfo::open("/nonexistent/btf", err));
     EXPECT_NE(err.find("/nonexistent/btf"), std::string::npos);
 }
+
+TEST(Vectors, NameIndexAgreesWithScans) {
+    // The first lookups scan (btf__find_by_name_kind); later ones use an index.
+    std::string err;
+    auto info =
+        ksurf::types::TypeInfo::open(std::string(KSURF_FIXTURE_DIR) + "/kernel_types.btf", err);
+    ASSERT_TRUE(info) << err;
+    ksurf::compile::Options opts;
+    opts.types = info.get();
+    std::string first;
+    for (int i = 0; i < 20; ++i) {
+        auto c = compile_with({"p wake_up_new_task n=!(struct kmem_cache *)%ax->name "
+                               "t=(struct task_struct *)%bx->pid u=(__u32)%cx"},
+                              opts);
+        ASSERT_TRUE(c.ok) << c.errors();
+        if (i == 0) first = c.args();
+        EXPECT_EQ(c.args(), first) << "iteration " << i;
+    }
+    auto bad = compile_with({"p wake_up_new_task n=!(struct kmem_cach *)%ax->name"}, opts);
+    ASSERT_FALSE(bad.ok);
+    EXPECT_EQ(bad.diag().hint, "did you mean 'struct kmem_cache'?");
+}
