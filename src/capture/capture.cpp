@@ -383,8 +383,9 @@ Result<std::unique_ptr<Capture>> Capture::open(const std::string &tracefs_dir,
                                       KBUFFER_ENDIAN_SAME_AS_HOST));
     if (!impl->scratch) return fail("allocating a ring-buffer reader", ENOMEM);
 
-    std::vector<int> online;
-    if (read_file("/sys/devices/system/cpu/online", text)) online = parse_cpu_list(text);
+    std::vector<int> online = options.cpus;
+    if (online.empty() && read_file("/sys/devices/system/cpu/online", text))
+        online = parse_cpu_list(text);
     if (online.empty()) online.push_back(0);
     auto cap = std::unique_ptr<Capture>(new Capture(std::move(impl)));
     Impl &im = *cap->impl_;

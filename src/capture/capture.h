@@ -51,6 +51,8 @@ class Capture {
         int holdback_ms = 20;
         // Upper bound on pages held in memory per CPU between deliveries.
         size_t max_pages_per_cpu = 4096;
+        // CPUs to read; empty means every online CPU.
+        std::vector<int> cpus;
     };
 
     // instance_dir: e.g. /sys/kernel/tracing/instances/ksurf-123 (or the top

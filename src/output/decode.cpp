@@ -97,6 +97,7 @@ EventSpec build_spec(const tep_event *event, const Styles &styles) {
             auto it = style->fields.find(f.name);
             if (it != style->fields.end()) f.print = it->second;
         }
+        if (f.print == Print::Default && f.name.starts_with("__probe_")) f.print = Print::Symbol;
         if (f.print == Print::Default) {
             if ((tf->flags & TEP_FIELD_IS_POINTER) || type.find('*') != std::string_view::npos ||
                 is_hex_type(type))
