@@ -1,0 +1,103 @@
+#!/bin/sh
+# The lab's ctest fixture: fetch (or reuse) the Debian kernel, build the
+# initramfs, boot it once under QEMU (TCG) to run every scenario, and split
+# the console into one result per scenario in OUT_DIR/results/:
+#   <name>.result   "PASS|FAIL|SKIP reason"
+#   <name>.out      the scenario's output
+# plus OUT_DIR/console.log, OUT_DIR/lab-facts.txt (the FACT lines) and
+# OUT_DIR/results/SKIP-ALL when the lab cannot run here (then exit 77).
+#
+#   run-lab.sh OUT_DIR KSURF_BINARY LAB_SOURCE_DIR
+# Environment: KSURF_LAB_ONLY="a b" runs only those scenarios;
+# KSURF_LAB_TIMEOUT (s, default 780) bounds the QEMU run; KSURF_LAB_DEBUG=1
+# streams each scenario's traced output (sh -x) to the console as it runs.
+set -u
+
+out=$1
+ksurf=$2
+src=$3
+res=$out/results
+timeout_s=${KSURF_LAB_TIMEOUT:-780}
+
+rm -rf "$res"
+mkdir -p "$res"
+now() { date +%s; }
+t_start=$(now)
+
+skip_all() {
+    echo "$*" >"$res/SKIP-ALL"
+    echo "SKIP: $*"
+    exit 77
+}
+
+command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
+
+kdir=$("$src/fetch-kernel.sh" | tail -n 1)
+case $kdir in
+SKIP:*) skip_all "kernel lab: ${kdir#SKIP: }" ;;
+/*) ;;
+*) skip_all "kernel lab: fetch-kernel.sh gave no kernel" ;;
+esac
+t_fetched=$(now)
+echo "kernel: $(cat "$kdir/package" 2>/dev/null) ($((t_fetched - t_start)) s to find or fetch)"
+
+"$src/mkinitramfs.sh" "$out/initrd.gz" "$ksurf" "$src" || { echo "FAIL: cannot build the initramfs"; exit 1; }
+echo "initramfs: $(du -k "$out/initrd.gz" | cut -f1) KiB"
+
+append="console=ttyS0 quiet panic=-1"
+if [ -n "${KSURF_LAB_ONLY:-}" ]; then
+    echo "$KSURF_LAB_ONLY" >"$res/ONLY"
+    append="$append ksurf_lab_only=$(echo "$KSURF_LAB_ONLY" | tr ' ' ',')"
+fi
+
+[ -n "${KSURF_LAB_DEBUG:-}" ] && append="$append ksurf_lab_debug"
+[ -n "${KSURF_LAB_VERBOSE:-}" ] && append="$append ksurf_lab_verbose"
+
+t_boot=$(now)
+# KVM does not work on these machines; TCG does. Multi-threaded TCG
+# (thread=multi, the default for -smp 2) livelocks now and then while the
+# kernel patches its own text on both CPUs (enabling the function tracer
+# stalled RCU in 2 of 10 boots); one thread running both vCPUs did not, in 8
+# of 8. -no-reboot turns the kernel's panic (init died) into QEMU exiting.
+timeout -s KILL "$timeout_s" qemu-system-x86_64 -accel "${KSURF_LAB_ACCEL:-tcg,thread=single}" -cpu max -m 1024 -smp "${KSURF_LAB_SMP:-2}" \
+    -nographic -no-reboot -nic none \
+    -kernel "$kdir/vmlinuz" -initrd "$out/initrd.gz" -append "$append" \
+    </dev/null >"$out/console.log" 2>&1
+qrc=$?
+t_end=$(now)
+
+# Serial lines end in CR LF.
+tr -d '\r' <"$out/console.log" >"$out/console.txt"
+awk -v res="$res" '
+    /^KSURF-LAB-BEGIN / { name = $2; f = res "/" name ".out"; printf "" > f; inside = 1; next }
+    /^KSURF-LAB-END /   { inside = 0; close(f); next }
+    inside              { print > f; next }
+    /^KSURF-LAB-RESULT / {
+        r = res "/" $2 ".result"
+        line = $3; for (i = 4; i <= NF; i++) line = line " " $i
+        print line > r; close(r); next
+    }
+' "$out/console.txt"
+grep -h '^FACT ' "$res"/*.out 2>/dev/null | sed 's/^FACT //' >"$out/lab-facts.txt"
+
+# The BIOS's last escape sequences can share a line with the first marker.
+started=$(sed -n 's/.*KSURF-LAB-START [^ ]* //p' "$out/console.txt")
+done_at=$(sed -n 's/^KSURF-LAB-DONE //p' "$out/console.txt")
+echo "qemu: exit $qrc after $((t_end - t_boot)) s; guest reached init at ${started:-?} s, finished scenarios at ${done_at:-?} s of uptime"
+echo "lab: $((t_end - t_start)) s in all"
+for r in "$res"/*.result; do
+    [ -e "$r" ] && echo "  $(basename "$r" .result): $(cat "$r")"
+done
+[ -s "$out/lab-facts.txt" ] && { echo "facts:"; sed 's/^/  /' "$out/lab-facts.txt"; }
+
+if [ -z "$done_at" ]; then
+    echo "--- console tail ---"
+    tail -n 40 "$out/console.txt"
+    if [ "$qrc" = 137 ]; then
+        echo "FAIL: the lab did not finish within $timeout_s s; QEMU was killed"
+    else
+        echo "FAIL: the lab stopped before running every scenario (QEMU exit $qrc)"
+    fi
+    exit 1
+fi
+exit 0

@@ -1,0 +1,92 @@
+# The lab kernel has what ksurf's kprobe work needs, and a kprobe written by
+# hand works: this validates the lab itself. Also records (FACT lines) what
+# the team needs to know about 6.1's tracefs.
+. /lab/lib.sh
+
+fact "kernel: $(uname -r)"
+[ -e $T/kprobe_events ] || fail "no $T/kprobe_events"
+grep -qw function_graph $T/available_tracers || fail "function_graph not in available_tracers: $(cat $T/available_tracers)"
+[ -e /sys/kernel/btf/vmlinux ] || fail "no /sys/kernel/btf/vmlinux"
+fact "available_tracers: $(cat $T/available_tracers)"
+fact "btf vmlinux bytes: $(wc -c </sys/kernel/btf/vmlinux)"
+for f in kprobe_profile dynamic_events uprobe_events error_log set_ftrace_pid set_event_pid \
+    options/event-fork options/function-fork per_cpu/cpu0/trace_pipe_raw; do
+    if [ -e $T/$f ]; then fact "top level has $f: yes"; else fact "top level has $f: no"; fi
+done
+
+if ping -c 1 -W 2 127.0.0.1 >/dev/null 2>&1; then fact "ping 127.0.0.1 over lo: yes"; else fail "ping 127.0.0.1 fails: lo is not up"; fi
+
+# A raw kprobe, by hand, the way ksurf will write it.
+echo 'p:lab/openat do_sys_openat2 dfd=%di' >>$T/kprobe_events || fail "cannot write a kprobe to kprobe_events"
+note "kprobe_events: $(cat $T/kprobe_events)"
+echo >$T/trace
+echo 1 >$T/events/lab/openat/enable || fail "cannot enable lab/openat"
+cat /proc/version >/dev/null
+echo 0 >$T/events/lab/openat/enable
+cat $T/trace >trace.txt
+grep -E 'cat-[0-9]+ .*openat: \(do_sys_openat2\+0x0/.*\) dfd=' trace.txt >hits.txt
+note "trace lines from cat: $(wc -l <hits.txt)"
+head -n 3 hits.txt
+note "kprobe_profile: $(grep openat $T/kprobe_profile)"
+echo '-:lab/openat' >>$T/kprobe_events || fail "cannot remove lab/openat"
+[ -s hits.txt ] || { cat trace.txt; fail "the raw kprobe did not fire on cat /proc/version"; }
+[ -z "$(cat $T/kprobe_events)" ] || fail "kprobe_events not empty after removal: $(cat $T/kprobe_events)"
+[ ! -e $T/events/lab ] || fail "events/lab still exists after removal"
+fact "raw kprobe sample: $(head -n 1 hits.txt | sed 's/^ *//')"
+
+# A kretprobe with $retval.
+echo 'r:lab/openat_ret do_sys_openat2 ret=$retval:s64' >>$T/kprobe_events || fail "cannot write a kretprobe"
+echo 1 >$T/events/lab/openat_ret/enable
+cat /nonexistent-lab-file 2>/dev/null
+echo 0 >$T/events/lab/openat_ret/enable
+fact "raw kretprobe sample: $(grep 'openat_ret:' $T/trace | grep ' cat-' | head -n 1 | sed 's/^ *//')"
+echo '-:lab/openat_ret' >>$T/kprobe_events
+echo >$T/trace
+
+# Instances on 6.1: which tracers and pid files do they offer?
+mkdir $T/instances/labfacts || fail "cannot create an instance"
+I=$T/instances/labfacts
+fact "instance available_tracers: $(cat $I/available_tracers)"
+for f in set_ftrace_pid set_event_pid set_ftrace_filter options/function-fork options/event-fork \
+    options/stacktrace trace_pipe_raw per_cpu/cpu0/trace_pipe_raw error_log kprobe_events; do
+    if [ -e $I/$f ]; then fact "instance has $f: yes"; else fact "instance has $f: no"; fi
+done
+if echo function_graph >$I/current_tracer 2>/dev/null; then
+    fact "function_graph in an instance: yes"
+else
+    fact "function_graph in an instance: no (write to current_tracer refused)"
+fi
+echo nop >$I/current_tracer 2>/dev/null
+if echo function >$I/current_tracer 2>/dev/null; then
+    fact "function tracer in an instance: yes"
+else
+    fact "function tracer in an instance: no"
+fi
+echo nop >$I/current_tracer 2>/dev/null
+rmdir $I || fail "cannot remove the instance"
+
+# The kprobe blacklist and what error_log says about bad lines.
+if [ -r /sys/kernel/debug/kprobes/blacklist ]; then
+    fact "kprobe blacklist: /sys/kernel/debug/kprobes/blacklist (debugfs), $(wc -l </sys/kernel/debug/kprobes/blacklist) entries, e.g. $(head -n 1 /sys/kernel/debug/kprobes/blacklist | tr '\t' ' ')"
+else
+    fact "kprobe blacklist: /sys/kernel/debug/kprobes/blacklist not readable"
+fi
+bl=$(blacklisted_function)
+try_bad() {
+    echo >$T/error_log
+    if echo "$2" >>$T/kprobe_events 2>err.txt; then
+        res="accepted (!)"
+        echo "-:${2#p:}" | awk '{print $1}' >>$T/kprobe_events
+    else
+        res="refused: $(sed 's/.*: //' err.txt)"
+    fi
+    fact "$1: '$2' $res"
+    fact "$1 error_log: $(cat $T/error_log | tr '\n' '|')"
+}
+try_bad "bad fetcharg" 'p:lab/bad do_sys_openat2 x=%zz'
+try_bad "bad type" 'p:lab/bad do_sys_openat2 x=%di:u99'
+try_bad "unknown symbol" 'p:lab/bad no_such_function_ksurf_lab'
+try_bad "blacklisted symbol" "p:lab/bad $bl"
+try_bad "mid-instruction offset" 'p:lab/bad do_sys_openat2+1'
+[ -z "$(cat $T/kprobe_events)" ] || fail "kprobe_events not empty after the bad lines: $(cat $T/kprobe_events)"
+pass "kprobes, kretprobes, function_graph and BTF are there"
