@@ -118,6 +118,18 @@ void expect_ordered(const std::vector<Record> &seen) {
         ASSERT_LE(seen[i - 1].ts, seen[i].ts) << "record " << i << " is older than the one before";
 }
 
+// What `write` puts into a FILE, as a string.
+template <class F> std::string written(F &&write) {
+    char *buf = nullptr;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    write(f);
+    std::fclose(f);
+    std::string s(buf, len);
+    std::free(buf);
+    return s;
+}
+
 class CaptureHost : public ::testing::Test {
   protected:
     void SetUp() override { KSURF_REQUIRE_HOST(); }
@@ -260,13 +272,8 @@ TEST_F(CaptureHost, TinyBufferReportsWhatWasLost) {
     EXPECT_EQ(c.seen.size() + cpu0->lost(), static_cast<size_t>(n));
     expect_ordered(c.seen);
 
-    char *buf = nullptr;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    ksurf::output::print_summary(f, cap->records_read(), stats, false);
-    std::fclose(f);
-    std::string summary(buf, len);
-    std::free(buf);
+    std::string summary = written(
+        [&](FILE *f) { ksurf::output::print_summary(f, cap->records_read(), stats, false); });
     EXPECT_NE(summary.find("lost: cpu0 " + std::to_string(cpu0->lost())), std::string::npos)
         << summary;
 }
@@ -283,12 +290,9 @@ TEST_F(CaptureHost, StacksFollowTheirEventsAndSymbolize) {
     getppid_n(20);
     inst.write("tracing_on", "0");
 
-    char *buf = nullptr;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
     ksurf::output::Styles styles;
     ksurf::output::ProcessTable procs;
-    {
+    std::string out = written([&](FILE *f) {
         auto text = ksurf::output::make_text(f, cap->tep(), styles, true, &procs);
         struct Both : ksurf::capture::Sink {
             Collect c;
@@ -303,10 +307,7 @@ TEST_F(CaptureHost, StacksFollowTheirEventsAndSymbolize) {
         text->flush();
         ASSERT_EQ(both.c.seen.size(), 20u);
         for (int d : both.c.stack_depth) EXPECT_GT(d, 0);
-    }
-    std::fclose(f);
-    std::string out(buf, len);
-    std::free(buf);
+    });
     EXPECT_NE(out.find(" sys_enter_getppid:\n => "), std::string::npos) << out.substr(0, 2000);
     EXPECT_NE(out.find("do_syscall_64+0x"), std::string::npos) << out.substr(0, 2000);
     EXPECT_EQ(out.find("kernel_stack"), std::string::npos) << "stack records printed alone";
@@ -322,19 +323,13 @@ TEST_F(CaptureHost, TextNamesTheProcess) {
     inst.write("tracing_on", "1");
     getppid_n(3);
     inst.write("tracing_on", "0");
-    char *buf = nullptr;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
     ksurf::output::ProcessTable procs(inst.tracefs());
     std::string comm = procs.get(me).comm;
-    {
+    std::string out = written([&](FILE *f) {
         auto json = ksurf::output::make_json(f, cap->tep(), {}, false, &procs);
         ksurf::output::FormatterSink sink(*json);
         ASSERT_TRUE(cap->drain(sink).has_value());
-    }
-    std::fclose(f);
-    std::string out(buf, len);
-    std::free(buf);
+    });
     EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 3);
     EXPECT_NE(out.find("\"pid\":" + std::to_string(me) + ",\"comm\":\"" + comm +
                        "\",\"event\":\"syscalls/sys_enter_getppid\",\"fields\":{}}"),
