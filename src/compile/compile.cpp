@@ -20,6 +20,7 @@ using expr::Span;
 using expr::StepKind;
 
 constexpr size_t kMaxArgs = 128;      // MAX_TRACE_ARGS
+constexpr size_t kMaxArgNameLen = 32; // MAX_ARG_NAME_LEN, with the NUL
 constexpr uint32_t kMaxArrayLen = 64; // MAX_ARRAY_LEN in trace_probe.h
 const char *const kPacketHeaders[] = {"ethhdr", "iphdr", "icmphdr", "tcphdr", "udphdr"};
 
@@ -1124,6 +1125,13 @@ class ProbeCompiler {
             if (name.starts_with("common_")) {
                 error(nspan, "'" + name + "' is reserved for the kernel's common fields",
                       "common_pid and friends are in every event already; pick another name");
+                continue;
+            }
+            if (name.size() >= kMaxArgNameLen) {
+                error(nspan,
+                      "name '" + name + "' is longer than the kernel's " +
+                          std::to_string(kMaxArgNameLen - 1) + " characters",
+                      "pick a shorter name");
                 continue;
             }
             if (name == "__probe_ip" || name == "__probe_ret_ip" || name == "__probe_func") {

@@ -25,8 +25,8 @@ class EventCatalog {
   public:
     virtual ~EventCatalog() = default;
     // Events matching the globs, sorted, as (system, event).
-    virtual std::vector<std::pair<std::string, std::string>> match(std::string_view system_glob,
-                                                                   std::string_view event_glob) const = 0;
+    virtual std::vector<std::pair<std::string, std::string>>
+    match(std::string_view system_glob, std::string_view event_glob) const = 0;
     // The fields of one event, common_* included; nullopt if it does not exist.
     virtual std::optional<std::vector<EventField>> fields(std::string_view system,
                                                           std::string_view event) const = 0;

@@ -9,12 +9,6 @@ namespace ksurf::compile {
 
 namespace {
 
-std::string hex(uint64_t v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
 bool is_dynamic(const Probe &p) {
     return p.kind != ProbeKind::Event;
 }
@@ -49,37 +43,6 @@ bool definition(const Probe &p, std::string_view group, std::string_view name, s
 }
 
 } // namespace
-
-std::string probe_definition(const Probe &probe, std::string_view group, std::string_view name,
-                             std::string_view resolved_path, uint64_t file_offset) {
-    std::string out;
-    std::string head = std::string(group) + "/" + std::string(name);
-    switch (probe.kind) {
-    case ProbeKind::Event:
-        return {};
-    case ProbeKind::Kprobe:
-    case ProbeKind::Kretprobe:
-        if (probe.kind == ProbeKind::Kprobe)
-            out = "p:" + head + " ";
-        else
-            out = "r" + (probe.maxactive ? std::to_string(probe.maxactive) : "") + ":" + head + " ";
-        if (!probe.module.empty()) out += probe.module + ":";
-        out += probe.symbol;
-        if (probe.offset) out += "+" + std::to_string(probe.offset);
-        break;
-    case ProbeKind::Uprobe:
-    case ProbeKind::Uretprobe: {
-        out = std::string(probe.kind == ProbeKind::Uprobe ? "p:" : "r:") + head + " ";
-        std::string_view path =
-            resolved_path.empty() ? std::string_view(probe.path) : resolved_path;
-        uint64_t off = file_offset ? file_offset : (probe.symbol.empty() ? probe.offset : 0);
-        out += std::string(path) + ":" + hex(off);
-        break;
-    }
-    }
-    for (const auto &a : probe.args) out += " " + a.name + "=" + a.fetch;
-    return out;
-}
 
 std::vector<std::string> probe_names(const Plan &plan) {
     std::vector<std::string> out;

@@ -132,6 +132,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"p do_sys_openat2 common_pid=%0", "reserved", "common_pid", "common_pid"},
         Case{"p do_sys_openat2 __probe_ip=%0", "reserved by the kernel", "__probe_ip", ""},
         Case{"p do_sys_openat2 9x=%0", "bad argument name '9x'", "9x", "letters"},
+        Case{"p do_sys_openat2 a_name_that_is_much_too_long_for_it=%0",
+             "longer than the kernel's 31", "a_name_that_is_much_too_long_for_it", "shorter"},
         Case{"p do_sys_openat2 ip_x=how->flags", "needs a 32-bit value", "ip_x", ""},
         Case{"p do_sys_openat2 ip_x=filename", "prints numbers", "ip_x", "prefix"},
         Case{"p wake_up_new_task b16_x=%0->pid", "needs a 16-bit value", "b16_x", ""},

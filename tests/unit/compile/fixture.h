@@ -15,14 +15,18 @@
 
 namespace ksurf::test {
 
+// A fresh, unparsed TypeInfo over the fixture BTF.
+inline std::unique_ptr<types::TypeInfo> open_fixture() {
+    std::string err;
+    auto t = types::TypeInfo::open(std::string(KSURF_FIXTURE_DIR) + "/kernel_types.btf", err,
+                                   std::string(KSURF_FIXTURE_DIR) + "/modules");
+    if (!t) ADD_FAILURE() << err;
+    return t;
+}
+
+// One TypeInfo shared by the tests (parsed once).
 inline const types::TypeInfo &fixture_types() {
-    static std::unique_ptr<types::TypeInfo> info = [] {
-        std::string err;
-        auto t = types::TypeInfo::open(std::string(KSURF_FIXTURE_DIR) + "/kernel_types.btf", err,
-                                       std::string(KSURF_FIXTURE_DIR) + "/modules");
-        if (!t) ADD_FAILURE() << err;
-        return t;
-    }();
+    static std::unique_ptr<types::TypeInfo> info = open_fixture();
     return *info;
 }
 

@@ -316,9 +316,8 @@ TEST(Vectors, WithoutTypesOnlyUntypedForms) {
 
 TEST(Vectors, BtfIsParsedLazily) {
     std::string err;
-    auto info =
-        ksurf::types::TypeInfo::open(std::string(KSURF_FIXTURE_DIR) + "/kernel_types.btf", err);
-    ASSERT_TRUE(info) << err;
+    auto info = open_fixture();
+    ASSERT_TRUE(info);
     ksurf::compile::Options opts;
     opts.types = info.get();
     auto c = compile_with({"p _do_fork+21 r=%r12", "r _do_fork r=%ax"}, opts);
@@ -342,10 +341,8 @@ TEST(Vectors, BtfIsParsedLazily) {
 
 TEST(Vectors, NameIndexAgreesWithScans) {
     // The first lookups scan (btf__find_by_name_kind); later ones use an index.
-    std::string err;
-    auto info =
-        ksurf::types::TypeInfo::open(std::string(KSURF_FIXTURE_DIR) + "/kernel_types.btf", err);
-    ASSERT_TRUE(info) << err;
+    auto info = open_fixture();
+    ASSERT_TRUE(info);
     ksurf::compile::Options opts;
     opts.types = info.get();
     std::string first;
