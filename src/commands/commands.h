@@ -2,8 +2,17 @@
 
 namespace ksurf::commands {
 
-// Picks the command from argv[1] (who, reset, run, list, help; anything else
-// is a probe expression) and runs it; returns the process exit status.
+// Picks the command from argv[1] (who, reset, probe, help; anything else is
+// a probe expression) and runs it; returns the process exit status.
 int dispatch(int argc, char **argv);
+
+// Exit statuses: 0 done, 1 the system or kernel refused, 2 bad input.
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+int cmd_probe(int argc, char **argv);
+int cmd_who(int argc, char **argv);
+int cmd_reset(int argc, char **argv);
 
 } // namespace ksurf::commands

@@ -1,12 +1,42 @@
 #include "commands/commands.h"
 
+#include "commands/usage.h"
+
 #include <cstdio>
+#include <cstring>
+#include <string_view>
 
 namespace ksurf::commands {
 
-int dispatch(int, char **) {
-    std::puts("ksurf: not yet");
-    return 0;
+int dispatch(int argc, char **argv) {
+    if (argc >= 2) {
+        std::string_view cmd = argv[1];
+        // argv[0] of the sub-command is "ksurf who" etc. for CLI11's messages.
+        if (cmd == "who") return cmd_who(argc - 1, argv + 1);
+        if (cmd == "reset") return cmd_reset(argc - 1, argv + 1);
+        if (cmd == "probe") return cmd_probe(argc - 1, argv + 1);
+        if (cmd == "help") {
+            if (argc >= 3) {
+                char help[] = "--help";
+                char *sub[] = {argv[0], argv[2], help, nullptr};
+                return dispatch(3, sub);
+            }
+            std::fputs(kTopUsage, stdout);
+            return 0;
+        }
+        if (cmd == "--help" || cmd == "-h") {
+            std::fputs(kTopUsage, stdout);
+            return 0;
+        }
+        if (cmd == "--version" || cmd == "-V") {
+            std::printf("ksurf %s\n", KSURF_VERSION);
+            return 0;
+        }
+    } else {
+        std::fputs(kTopUsage, stderr);
+        return 2;
+    }
+    return cmd_probe(argc, argv);
 }
 
 } // namespace ksurf::commands

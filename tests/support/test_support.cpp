@@ -30,6 +30,7 @@ RunResult run_cmd(const std::vector<std::string> &argv, double timeout_s) {
         execvp(args[0], args.data());
         _exit(127);
     }
+    r.pid = pid;
     close(out[1]);
     close(err[1]);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
@@ -85,6 +86,11 @@ std::string host_skip_reason() {
     if (geteuid() != 0) return "needs root (tracefs writes)";
     if (tracefs_dir().empty()) return "tracefs is not available on this kernel";
     return "";
+}
+
+bool instance_exists(int pid) {
+    std::string p = tracefs_dir() + "/instances/ksurf-" + std::to_string(pid);
+    return access(p.c_str(), F_OK) == 0;
 }
 
 std::vector<std::string> list_instances() {

@@ -8,6 +8,7 @@ namespace ksurf::test {
 
 struct RunResult {
     int status = -1;      // exit status, or 128+signal
+    int pid = -1;         // the process that ran (ksurf's instance is ksurf-<pid>)
     std::string out, err; // captured stdout / stderr
 };
 
@@ -20,6 +21,8 @@ RunResult run_cmd(const std::vector<std::string> &argv, double timeout_s = 30.0)
 std::string host_skip_reason();
 // The mounted tracefs path ("/sys/kernel/tracing"), mounting it if needed.
 std::string tracefs_dir();
+// True while instances/ksurf-<pid> exists.
+bool instance_exists(int pid);
 // Names of directories under instances/.
 std::vector<std::string> list_instances();
 

@@ -1,0 +1,128 @@
+#include "commands/common.h"
+
+#include "arch/arch.h"
+#include "commands/commands.h"
+#include "tracefs/event_catalog.h"
+#include "types/btf.h"
+#include "util/strings.h"
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+
+namespace ksurf::commands {
+
+void add_common_options(CLI::App &app, CommonOptions &o, bool stacks) {
+    app.add_option("-p,--pid", o.pids,
+                   "only this process: its threads and the children it starts (repeatable)");
+    app.add_option("-d,--duration", o.duration, "stop after SECS seconds")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("-n,--count", o.count, "stop after COUNT events");
+    app.add_option("-b,--buffer", o.buffer_kb,
+                   "per-CPU ring buffer size in KB (raise it if events are lost)")
+        ->check(CLI::Range(4u, 4u * 1024 * 1024));
+    if (stacks) app.add_flag("-s,--stack", o.stacks, "print the kernel stack of each event");
+    app.add_flag("--json", o.json, "one JSON object per event (typed fields)");
+}
+
+SplitArgs split_command(int argc, char **argv) {
+    SplitArgs out;
+    int i = 0;
+    for (; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--") == 0) break;
+        out.args.push_back(argv[i]);
+    }
+    for (++i; i < argc; ++i) out.command.emplace_back(argv[i]);
+    return out;
+}
+
+int parse_error_exit(CLI::App &app, const CLI::ParseError &e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+}
+
+RunOptions to_run_options(const CommonOptions &o, const std::vector<std::string> &command) {
+    RunOptions r;
+    for (int p : o.pids) r.pids.push_back(p);
+    r.command = command;
+    r.duration_s = o.duration;
+    r.max_events = o.count;
+    r.buffer_kb = o.buffer_kb;
+    r.stacks = o.stacks;
+    r.json = o.json;
+    return r;
+}
+
+namespace {
+
+// p/r need the kernel's types; e needs tracefs; P/R need neither here.
+bool needs_kernel_types(const std::string &text) {
+    std::string_view t = trim(text);
+    if (t.empty()) return false;
+    if (t[0] != 'p' && t[0] != 'r') return false;
+    size_t i = 1;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i == t.size() || t[i] == ' ' || t[i] == '\t';
+}
+
+bool needs_events(const std::string &text) {
+    std::string_view t = trim(text);
+    return t.size() >= 2 && t[0] == 'e' && (t[1] == ' ' || t[1] == '\t');
+}
+
+} // namespace
+
+std::expected<compile::Plan, int> compile_sources(const std::vector<compile::Source> &sources,
+                                                  const std::string &arch_name,
+                                                  const std::string &btf_path) {
+    compile::Options opts;
+    if (!arch_name.empty()) {
+        auto a = compile::arch_from_name(arch_name);
+        if (!a) {
+            std::fprintf(stderr, "ksurf: unknown architecture '%s' (x86_64, aarch64, riscv64)\n",
+                         arch_name.c_str());
+            return std::unexpected(kExitUsage);
+        }
+        opts.arch = *a;
+    }
+    bool want_types = false, want_events = false;
+    for (const auto &s : sources) {
+        want_types |= needs_kernel_types(s.text);
+        want_events |= needs_events(s.text);
+    }
+    std::unique_ptr<types::TypeInfo> types;
+    if (want_types) {
+        auto t = btf_path.empty() ? types::TypeInfo::load() : types::TypeInfo::load(btf_path);
+        if (!t) {
+            std::fprintf(stderr,
+                         "ksurf: cannot read kernel types: %s\n  hint: this needs a kernel "
+                         "with CONFIG_DEBUG_INFO_BTF (/sys/kernel/btf/vmlinux), or --btf FILE\n",
+                         t.error().c_str());
+            return std::unexpected(kExitFailure);
+        }
+        types = std::move(*t);
+        opts.types = types.get();
+    }
+    std::unique_ptr<tracefs::TracefsEventCatalog> catalog;
+    if (want_events) {
+        auto fs = tracefs::Tracefs::open();
+        if (!fs) {
+            std::fprintf(stderr, "ksurf: trace events need tracefs: %s\n",
+                         fs.error().str().c_str());
+            return std::unexpected(kExitFailure);
+        }
+        catalog = std::make_unique<tracefs::TracefsEventCatalog>(*fs);
+        opts.events = catalog.get();
+    }
+    auto plan = compile::compile(sources, opts);
+    if (!plan) {
+        for (const auto &d : plan.error()) std::fprintf(stderr, "%s\n", d.render().c_str());
+        std::fprintf(stderr, "ksurf: nothing was armed (%zu error%s)\n", plan.error().size(),
+                     plan.error().size() == 1 ? "" : "s");
+        return std::unexpected(kExitUsage);
+    }
+    return std::move(*plan);
+}
+
+} // namespace ksurf::commands

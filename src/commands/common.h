@@ -1,0 +1,43 @@
+// Options and steps shared by the tracing commands.
+#pragma once
+
+#include "commands/runner.h"
+#include "compile/compile.h"
+
+#include <CLI/CLI.hpp>
+#include <expected>
+#include <string>
+#include <vector>
+
+namespace ksurf::commands {
+
+struct CommonOptions {
+    std::vector<int> pids;
+    double duration = 0;
+    uint64_t count = 0;
+    unsigned buffer_kb = 0;
+    bool stacks = false;
+    bool json = false;
+};
+
+// -p -d -n -b -s --json; `stacks` only where stacks make sense.
+void add_common_options(CLI::App &app, CommonOptions &o, bool stacks);
+
+struct SplitArgs {
+    std::vector<char *> args;         // argv before "--"
+    std::vector<std::string> command; // after "--"
+};
+SplitArgs split_command(int argc, char **argv);
+
+// Prints CLI11's message; 0 for --help, 2 (bad input) for anything else.
+int parse_error_exit(CLI::App &app, const CLI::ParseError &e);
+
+RunOptions to_run_options(const CommonOptions &o, const std::vector<std::string> &command);
+
+// Compiles with the types and events it needs, loaded only when needed.
+// Prints diagnostics; the error is the exit status.
+std::expected<compile::Plan, int> compile_sources(const std::vector<compile::Source> &sources,
+                                                  const std::string &arch_name,
+                                                  const std::string &btf_path);
+
+} // namespace ksurf::commands

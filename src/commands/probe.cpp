@@ -1,0 +1,154 @@
+// ksurf [options] EXPR... [-- CMD ARGS...]: compile expressions, then either
+// show them (-S), write a script (-o), or arm them and stream what they see.
+#include "commands/commands.h"
+#include "commands/common.h"
+#include "commands/runner.h"
+#include "compile/compile.h"
+#include "output/output.h"
+#include "tracefs/event_catalog.h"
+#include "types/btf.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <traceevent/event-parse.h>
+
+namespace ksurf::commands {
+
+namespace {
+
+// Forwards records to a formatter. Fork/exec records that ksurf armed only
+// to name short-lived processes feed the process table and are not shown.
+class PrintHandler : public Handler {
+  public:
+    PrintHandler(std::unique_ptr<output::ProcessTable> procs, std::unique_ptr<output::Formatter> f,
+                 std::vector<const tep_event *> hidden)
+        : procs_(std::move(procs)), f_(std::move(f)), hidden_(std::move(hidden)) {}
+    bool on_record(const capture::Record &r) override {
+        for (const tep_event *h : hidden_) {
+            if (r.event == h) {
+                procs_->feed(r);
+                return false;
+            }
+        }
+        procs_->feed(r);
+        f_->event(r);
+        return true;
+    }
+    void flush() override { f_->flush(); }
+    void finish() override { f_->flush(); }
+    bool broken() const override { return std::ferror(stdout) != 0; }
+
+  private:
+    std::unique_ptr<output::ProcessTable> procs_;
+    std::unique_ptr<output::Formatter> f_;
+    std::vector<const tep_event *> hidden_;
+};
+
+// Bookkeeping events the plan does not already show.
+std::vector<capture::EventRef> bookkeeping_events(const compile::Plan &plan) {
+    std::vector<capture::EventRef> out;
+    auto fs = tracefs::Tracefs::open();
+    if (!fs) return out;
+    for (const char *ev : {"sched_process_fork", "sched_process_exec"}) {
+        bool shown = false;
+        for (const auto &p : plan.probes)
+            for (const auto &m : p.matched) shown |= m.first == "sched" && m.second == ev;
+        if (!shown && fs->exists(fmt::format("events/sched/{}/format", ev)))
+            out.push_back({"sched", ev});
+    }
+    return out;
+}
+
+} // namespace
+
+int cmd_probe(int argc, char **argv) {
+    CLI::App app{"ksurf: arm probes and trace events, stream what they see", "ksurf"};
+    app.footer(
+        "Expressions: see 'ksurf help'. Examples:\n"
+        "  ksurf 'e syscalls/sys_enter_syslog f:type==5' -- dmesg -C\n"
+        "  ksurf 'e sched/sched_switch f:prev_pid==1' -n 10 --json\n"
+        "  ksurf -S 'p do_sys_openat2 name=filename:ustring'\n"
+        "Exit status: 0 done (or CMD's status with -- CMD), 1 the kernel or system refused,\n"
+        "2 bad input (nothing was armed).");
+    CommonOptions common;
+    std::vector<std::string> exprs;
+    std::string file, script, arch_name, btf_path;
+    bool show = false;
+    app.add_option("EXPR", exprs, "probe expressions (quote each one)");
+    app.add_option("-f,--file", file, "read expressions from FILE, one per line ('#' comments)");
+    app.add_flag("-S,--show", show,
+                 "print the lines ksurf would write to tracefs, then exit (no root needed)");
+    app.add_option("-o,--script", script,
+                   "write a standalone sh script that arms these probes, then exit");
+    app.add_option("-a,--arch", arch_name, "register map: x86_64, aarch64, riscv64 (for -S/-o)");
+    app.add_option("--btf", btf_path,
+                   "types from this BTF file or vmlinux instead of /sys/kernel/btf/vmlinux");
+    add_common_options(app, common, true);
+
+    auto split = split_command(argc, argv);
+    try {
+        app.parse(static_cast<int>(split.args.size()), split.args.data());
+    } catch (const CLI::ParseError &e) {
+        return parse_error_exit(app, e);
+    }
+
+    std::vector<compile::Source> sources;
+    for (size_t i = 0; i < exprs.size(); ++i)
+        sources.push_back({exprs[i], fmt::format("argument {}", i + 1)});
+    if (!file.empty()) {
+        auto more = compile::read_expression_file(file);
+        if (!more) {
+            std::fprintf(stderr, "ksurf: %s\n", more.error().c_str());
+            return kExitUsage;
+        }
+        sources.insert(sources.end(), more->begin(), more->end());
+    }
+    if (sources.empty()) {
+        std::fprintf(stderr, "ksurf: no probe expressions given\n  hint: ksurf 'e "
+                             "sched/sched_process_exec' -d 5, or 'ksurf help'\n");
+        return kExitUsage;
+    }
+
+    auto compiled = compile_sources(sources, arch_name, btf_path);
+    if (!compiled) return compiled.error();
+    const compile::Plan &plan = *compiled;
+
+    if (show) {
+        std::fputs(compile::render_show(plan).c_str(), stdout);
+        return kExitOk;
+    }
+    if (!script.empty()) {
+        std::FILE *f = std::fopen(script.c_str(), "w");
+        if (!f) {
+            std::fprintf(stderr, "ksurf: cannot write %s: %s\n", script.c_str(),
+                         std::strerror(errno));
+            return kExitFailure;
+        }
+        std::string text = compile::render_script(plan);
+        std::fwrite(text.data(), 1, text.size(), f);
+        std::fclose(f);
+        ::chmod(script.c_str(), 0755);
+        std::fprintf(stderr, "ksurf: wrote %s (run it as root; Ctrl-C removes the probes)\n",
+                     script.c_str());
+        return kExitOk;
+    }
+
+    RunOptions ro = to_run_options(common, split.command);
+    ro.extra_events = bookkeeping_events(plan);
+    std::string root = tracefs::Tracefs::open().value_or(tracefs::Tracefs("")).root();
+    auto make = [&](tep_handle *tep, const output::Styles &styles) -> std::unique_ptr<Handler> {
+        auto procs = std::make_unique<output::ProcessTable>(root);
+        auto f = common.json ? output::make_json(stdout, tep, styles, common.stacks, procs.get())
+                             : output::make_text(stdout, tep, styles, common.stacks, procs.get());
+        std::vector<const tep_event *> hidden;
+        for (const auto &e : ro.extra_events)
+            if (tep_event *ev = tep_find_event_by_name(tep, e.system.c_str(), e.name.c_str()))
+                hidden.push_back(ev);
+        return std::make_unique<PrintHandler>(std::move(procs), std::move(f), std::move(hidden));
+    };
+    return run_plan(plan, ro, make);
+}
+
+} // namespace ksurf::commands

@@ -1,0 +1,314 @@
+#include "commands/runner.h"
+
+#include "commands/commands.h"
+#include "util/signals.h"
+#include "util/strings.h"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <optional>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace ksurf::commands {
+
+namespace {
+
+using compile::ProbeKind;
+
+void report(const Error &e) {
+    std::fprintf(stderr, "ksurf: %s\n", e.str().c_str());
+}
+
+// A child that waits on a pipe before exec, so nothing of ksurf's own setup
+// is traced: the pid filter is set and everything is armed first.
+class GatedChild {
+  public:
+    ~GatedChild() {
+        if (gate_ >= 0) ::close(gate_);
+        if (errpipe_ >= 0) ::close(errpipe_);
+    }
+
+    Status start(const std::vector<std::string> &argv) {
+        int gate[2], err[2];
+        if (::pipe2(gate, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
+            return fail("cannot create a pipe for the traced command", errno);
+        pid_ = ::fork();
+        if (pid_ < 0) return fail("cannot fork the traced command", errno);
+        if (pid_ == 0) {
+            ::close(gate[1]);
+            ::close(err[0]);
+            char c;
+            if (::read(gate[0], &c, 1) != 1) _exit(127); // ksurf gave up
+            std::vector<char *> args;
+            for (const auto &a : argv) args.push_back(const_cast<char *>(a.c_str()));
+            args.push_back(nullptr);
+            // Default dispositions for the command (exec resets handlers, not masks).
+            sigset_t none;
+            sigemptyset(&none);
+            sigprocmask(SIG_SETMASK, &none, nullptr);
+            ::execvp(args[0], args.data());
+            int e = errno;
+            (void)!::write(err[1], &e, sizeof e);
+            _exit(127);
+        }
+        ::close(gate[0]);
+        ::close(err[1]);
+        gate_ = gate[1];
+        errpipe_ = err[0];
+        return {};
+    }
+
+    pid_t pid() const { return pid_; }
+
+    // Lets the child exec; reports an exec failure.
+    Status release(const std::string &name) {
+        char c = 1;
+        (void)!::write(gate_, &c, 1);
+        ::close(gate_);
+        gate_ = -1;
+        int e = 0;
+        ssize_t n = ::read(errpipe_, &e, sizeof e); // EOF on successful exec (CLOEXEC)
+        ::close(errpipe_);
+        errpipe_ = -1;
+        if (n == sizeof e) {
+            reap(true);
+            return fail(fmt::format("cannot run '{}'", name), e,
+                        e == ENOENT ? "is it on $PATH? the command runs without a shell" : "");
+        }
+        return {};
+    }
+
+    // Non-blocking (or blocking) wait; true once the child is gone.
+    bool reap(bool block = false) {
+        if (pid_ <= 0 || done_) return done_;
+        int st = 0;
+        pid_t r = ::waitpid(pid_, &st, block ? 0 : WNOHANG);
+        if (r == pid_) {
+            done_ = true;
+            status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        } else if (r < 0 && errno != EINTR) {
+            done_ = true;
+        }
+        return done_;
+    }
+
+    // Asks a still-running child to stop, then insists.
+    void stop(int sig) {
+        if (pid_ <= 0 || reap()) return;
+        if (gate_ >= 0) { // never released: let it exit
+            ::close(gate_);
+            gate_ = -1;
+        } else {
+            ::kill(pid_, sig ? sig : SIGTERM);
+        }
+        for (int i = 0; i < 40 && !reap(); ++i) ::usleep(50000);
+        if (!reap()) {
+            ::kill(pid_, SIGKILL);
+            reap(true);
+        }
+    }
+
+    int status() const { return status_; }
+
+  private:
+    pid_t pid_ = -1;
+    int gate_ = -1, errpipe_ = -1;
+    bool done_ = false;
+    int status_ = 0;
+};
+
+// Delivers records to the handler, counting events for -n.
+class LimitSink : public capture::Sink {
+  public:
+    LimitSink(Handler &h, uint64_t max) : h_(h), max_(max) {}
+    void on_record(const capture::Record &r) override {
+        if (max_ && count_ >= max_) return;
+        if (h_.on_record(r) && ++count_ == max_) request_stop();
+    }
+    uint64_t count() const { return count_; }
+
+  private:
+    Handler &h_;
+    uint64_t max_;
+    uint64_t count_ = 0;
+};
+
+Status arm(tracefs::Session &s, const compile::Plan &plan, std::vector<capture::EventRef> &events,
+           output::Styles &styles) {
+    int n = 0;
+    bool have_kprobe_events = s.fs().exists("kprobe_events");
+    for (const auto &probe : plan.probes) {
+        std::vector<std::pair<std::string, std::string>> targets;
+        switch (probe.kind) {
+        case ProbeKind::Event:
+            targets = probe.matched;
+            break;
+        case ProbeKind::Kprobe:
+        case ProbeKind::Kretprobe: {
+            if (!have_kprobe_events)
+                return fail(fmt::format("cannot arm '{}': this kernel has no kprobes "
+                                        "(no kprobe_events in tracefs; CONFIG_KPROBES is off)",
+                                        probe.text),
+                            0,
+                            "print the lines for another kernel with -S (--btf FILE -a ARCH), "
+                            "or use trace events (e SYSTEM/EVENT; 'ksurf list events') or "
+                            "uprobes (P/R PATH:SYMBOL)");
+            std::string name = fmt::format("p{}", n++);
+            std::string def = compile::probe_definition(probe, s.group(), name);
+            auto st = s.add_dynamic_event("kprobe_events", name, def);
+            if (!st) {
+                Error e = st.error();
+                e.message =
+                    fmt::format("the kernel refused the probe '{}' ({})", probe.text, e.message);
+                return std::unexpected(e);
+            }
+            targets.emplace_back(s.group(), name);
+            styles.add(s.group(), name, output::probe_style(probe));
+            break;
+        }
+        case ProbeKind::Uprobe:
+        case ProbeKind::Uretprobe:
+            return fail(
+                fmt::format("cannot arm '{}': uprobes are not armed by this ksurf yet", probe.text),
+                0, "print the uprobe_events line with -S");
+        }
+        for (const auto &[sys, ev] : targets) {
+            if (!probe.filter.empty()) {
+                auto st = s.set_filter(sys, ev, probe.filter);
+                if (!st) return st;
+            }
+            auto st = s.enable_event(sys, ev);
+            if (!st) return st;
+            events.push_back({sys, ev});
+        }
+    }
+    return {};
+}
+
+// The reader of our stdout went away (`ksurf ... | head -1`): a pipe's write
+// end polls POLLERR then, even when there is nothing to write.
+bool reader_gone() {
+    pollfd p{1, 0, 0};
+    return ::poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
+} // namespace
+
+std::vector<pid_t> threads_of(pid_t pid) {
+    std::vector<pid_t> out;
+    tracefs::Tracefs proc("/proc");
+    for (const auto &t : proc.list_dir(fmt::format("{}/task", pid))) out.push_back(std::stoi(t));
+    if (out.empty()) out.push_back(pid);
+    return out;
+}
+
+int run_plan(const compile::Plan &plan, const RunOptions &opt, const HandlerFactory &make) {
+    install_stop_handlers();
+    auto fs = tracefs::Tracefs::open();
+    if (!fs) {
+        report(fs.error());
+        return kExitFailure;
+    }
+    auto session = tracefs::Session::create(*fs);
+    if (!session) {
+        report(session.error());
+        return kExitFailure;
+    }
+    tracefs::Session &s = *session;
+    GatedChild child;
+    std::unique_ptr<capture::Capture> cap;
+    std::unique_ptr<Handler> handler;
+    int status = kExitOk;
+
+    auto setup = [&]() -> Status {
+        std::vector<capture::EventRef> events;
+        output::Styles styles;
+        // Nothing is recorded until everything is armed.
+        if (auto st = s.tracing_on(false); !st) return st;
+        // Timestamps comparable with CLOCK_MONOTONIC, so CPUs can be merged while streaming.
+        if (auto st = s.set("trace_clock", "mono"); !st) return st;
+        if (opt.buffer_kb)
+            if (auto st = s.set("buffer_size_kb", std::to_string(opt.buffer_kb)); !st) return st;
+        if (opt.stacks)
+            if (auto st = s.set("options/stacktrace", "1"); !st) return st;
+        if (auto st = arm(s, plan, events, styles); !st) return st;
+        for (const auto &e : opt.extra_events) {
+            if (auto st = s.enable_event(e.system, e.name); !st) return st;
+            events.push_back(e);
+        }
+        std::vector<pid_t> pids;
+        for (pid_t p : opt.pids) {
+            if (::kill(p, 0) != 0 && errno == ESRCH)
+                return fail(fmt::format("no process with pid {}", p), ESRCH);
+            for (pid_t t : threads_of(p)) pids.push_back(t);
+        }
+        if (!opt.command.empty()) {
+            if (auto st = child.start(opt.command); !st) return st;
+            pids.push_back(child.pid());
+        }
+        if (!pids.empty())
+            if (auto st = s.set_event_pids(pids, true); !st) return st;
+        auto c = capture::Capture::open(fs->root(), s.instance_dir(), events);
+        if (!c) return std::unexpected(c.error());
+        cap = std::move(*c);
+        handler = make(cap->tep(), styles);
+        if (auto st = s.tracing_on(true); !st) return st;
+        if (!opt.command.empty())
+            if (auto st = child.release(opt.command[0]); !st) return st;
+        return {};
+    };
+
+    if (auto st = setup(); !st) {
+        report(st.error());
+        child.stop(SIGKILL);
+        cap.reset();
+        s.teardown();
+        return opt.command.empty() || child.status() == 0 ? kExitFailure : child.status();
+    }
+
+    LimitSink sink(*handler, opt.max_events);
+    auto deadline = std::chrono::steady_clock::now() +
+                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                        std::chrono::duration<double>(opt.duration_s));
+    bool failed = false;
+    while (!stop_requested()) {
+        auto r = cap->poll(100, sink);
+        if (!r) {
+            report(r.error());
+            failed = true;
+            break;
+        }
+        if (*r > 0) handler->flush();
+        if (handler->broken() || reader_gone()) break;
+        if (!opt.command.empty() && child.reap()) break;
+        if (opt.duration_s > 0 && std::chrono::steady_clock::now() >= deadline) break;
+    }
+    (void)s.tracing_on(false);
+    if (!handler->broken() && !failed) {
+        auto r = cap->drain(sink);
+        if (!r) report(r.error());
+    }
+    handler->finish();
+    if (!opt.quiet_summary) {
+        std::fflush(stdout);
+        output::print_summary(stderr, sink.count(), cap->stats(), opt.json);
+    }
+    cap.reset(); // trace_pipe_raw must be closed before the instance can go
+    if (!opt.command.empty()) {
+        // -d/-n ended the run early, or a signal did: the command goes too.
+        child.stop(stop_signal() == SIGPIPE ? SIGTERM : stop_signal());
+        status = child.status();
+    }
+    s.teardown();
+    if (failed) return kExitFailure;
+    return status;
+}
+
+} // namespace ksurf::commands

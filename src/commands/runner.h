@@ -1,0 +1,59 @@
+// The shared path of every tracing command: arm a Plan in a session, start
+// the command to trace (if any), stream records until a stop condition, then
+// tear everything down and report what was lost.
+#pragma once
+
+#include "capture/capture.h"
+#include "compile/plan.h"
+#include "output/output.h"
+#include "tracefs/session.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+struct tep_handle;
+
+namespace ksurf::commands {
+
+struct RunOptions {
+    std::vector<pid_t> pids;          // -p: these processes (all their threads)
+    std::vector<std::string> command; // -- CMD ARGS...
+    double duration_s = 0;            // -d, 0 = until stopped
+    uint64_t max_events = 0;          // -n, 0 = no limit
+    unsigned buffer_kb = 0;           // -b, 0 = the kernel's default
+    bool stacks = false;              // -s
+    bool json = false;                // --json (summary form)
+    bool quiet_summary = false;
+    // Events armed for the handler's bookkeeping (not counted for -n).
+    std::vector<capture::EventRef> extra_events;
+};
+
+class Handler {
+  public:
+    virtual ~Handler() = default;
+    // Returns true when the record counts as an event (for -n).
+    virtual bool on_record(const capture::Record &r) = 0;
+    // After each batch of records: make them visible.
+    virtual void flush() {}
+    // After the last record, before the loss report.
+    virtual void finish() {}
+    // True if writing output failed (e.g. the reader went away): stop.
+    virtual bool broken() const { return false; }
+};
+
+// Called once the capture is open: its tep handle decodes records, and
+// styles say how the armed dynamic events' fields print.
+using HandlerFactory =
+    std::function<std::unique_ptr<Handler>(tep_handle *, const output::Styles &styles)>;
+
+// Arms and streams. Returns the process exit status: CMD's status when a
+// command was traced, otherwise 0 (1 when the kernel refused something).
+int run_plan(const compile::Plan &plan, const RunOptions &options, const HandlerFactory &make);
+
+// Expands -p PID into the pids of all its threads.
+std::vector<pid_t> threads_of(pid_t pid);
+
+} // namespace ksurf::commands

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "commands/commands.h"
+
+namespace ksurf::commands {
+
+inline constexpr const char *kTopUsage = R"(ksurf - kernel dynamic tracing in one line
+
+usage:
+  ksurf [options] EXPR... [-- CMD ARGS...]   arm probes and trace events, stream what they see
+  ksurf who NAME [options]                   which processes call this system call / function?
+  ksurf reset                                remove what dead ksurf runs left in the kernel
+  ksurf help [COMMAND]                       this text, or a command's options
+
+expressions (one per argument, or one per line with -f FILE):
+  e SYSTEM/EVENT [f:FILTER]            a trace event; globs allowed: 'e syscalls/sys_enter_open*'
+  p FUNC[+OFF] [NAME=EXPR...] [f:FILTER]   a kprobe          'p do_sys_openat2 name=filename:ustring'
+  r[N] FUNC [NAME=EXPR...] [f:FILTER]      a kretprobe       'r alloc_file_pseudo m=$retval->f_mode'
+  P|R PATH:SYMBOL [NAME=EXPR...]           a uprobe / uretprobe
+  EXPR: %0..%N (arguments), %REG, argument names from BTF, $retval, $comm, $stackN,
+        @symbol, @0xADDR, casts '(struct file *)%0', members '->' and '.', index [i],
+        format letters S/U/X before, ':u32' ':x64' ':string' ':ustring' ':symbol' after;
+        packets: '@(struct iphdr *)l3%0->saddr'; names ip_* b16_* B16_* set how values print.
+  FILTER: field ==,!=,<,<=,>,>=,~,& value, joined by && || and ( ); common_pid and
+        the other common_* fields are always there.
+
+examples:
+  ksurf 'e syscalls/sys_enter_syslog f:type==5' -- dmesg -C
+  ksurf 'e sched/sched_process_exec' 'e syscalls/sys_enter_openat' -d 10 --json
+  ksurf who syslog -d 30
+  ksurf -S 'p wake_up_new_task users=S%0->mm->mm_users f:users>1'
+
+Run 'ksurf help probe' for every option. Needs root to trace (tracefs); -S does not.
+)";
+
+} // namespace ksurf::commands

@@ -1,0 +1,264 @@
+// ksurf who NAME: which processes call this system call or kernel function?
+// (seed 002: "who cleared my kernel log?"). One line per call while it runs,
+// then a table per process.
+#include "commands/commands.h"
+#include "commands/common.h"
+#include "commands/runner.h"
+#include "output/output.h"
+#include "tracefs/tracefs.h"
+#include "util/strings.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+#include <fmt/format.h>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <traceevent/event-parse.h>
+
+namespace ksurf::commands {
+
+namespace {
+
+struct Target {
+    compile::Probe probe;
+    std::string label; // "syslog" as shown in lines
+};
+
+// The kernel symbol of a system call on kernels without syscall tracepoints.
+std::string syscall_symbol(std::string_view name) {
+    std::string kallsyms;
+    if (!read_file("/proc/kallsyms", kallsyms)) return "";
+    const std::string candidates[] = {fmt::format("__x64_sys_{}", name),
+                                      fmt::format("__arm64_sys_{}", name),
+                                      fmt::format("__riscv_sys_{}", name),
+                                      fmt::format("__se_sys_{}", name),
+                                      fmt::format("sys_{}", name),
+                                      fmt::format("SyS_{}", name),
+                                      std::string(name)};
+    for (const auto &c : candidates) {
+        std::string needle = " " + c + "\n";
+        std::string needle_t = " t " + c + "\n", needle_T = " T " + c + "\n";
+        if (kallsyms.find(needle_T) != std::string::npos ||
+            kallsyms.find(needle_t) != std::string::npos)
+            return c;
+    }
+    return "";
+}
+
+std::expected<Target, int> resolve(const tracefs::Tracefs &fs, const std::string &name) {
+    Target t;
+    t.label = name;
+    std::string ev = "sys_enter_" + name;
+    if (fs.exists("events/syscalls/" + ev + "/format")) {
+        t.probe.kind = compile::ProbeKind::Event;
+        t.probe.text = "e syscalls/" + ev;
+        t.probe.system = "syscalls";
+        t.probe.event = ev;
+        t.probe.matched = {{"syscalls", ev}};
+        return t;
+    }
+    if (!fs.exists("kprobe_events")) {
+        std::fprintf(stderr,
+                     "ksurf: '%s' is not a system call with a tracepoint on this kernel (no "
+                     "events/syscalls/%s), and this kernel has no kprobes (no kprobe_events: "
+                     "CONFIG_KPROBES is off), so ksurf cannot probe kernel functions here.\n"
+                     "  hint: system calls with tracepoints: ksurf who openat, ksurf who "
+                     "syslog ...; on a kernel with kprobes any probe-able function works\n",
+                     name.c_str(), ev.c_str());
+        return std::unexpected(kExitFailure);
+    }
+    std::string sym = syscall_symbol(name);
+    if (sym.empty()) {
+        std::fprintf(stderr,
+                     "ksurf: no kernel function or system call named '%s' in /proc/kallsyms\n",
+                     name.c_str());
+        return std::unexpected(kExitUsage);
+    }
+    if (sym != name)
+        std::fprintf(stderr, "ksurf: probing %s for '%s'\n", sym.c_str(), name.c_str());
+    t.probe.kind = compile::ProbeKind::Kprobe;
+    t.probe.text = "p " + sym;
+    t.probe.symbol = sym;
+    return t;
+}
+
+struct PerProcess {
+    int pid = 0, ppid = 0;
+    std::string comm, parent_comm;
+    uint64_t calls = 0;
+};
+
+class WhoHandler : public Handler {
+  public:
+    WhoHandler(tep_handle *tep, std::string label, bool json)
+        : tep_(tep), label_(std::move(label)), json_(json) {
+        timespec mono{}, real{};
+        clock_gettime(CLOCK_MONOTONIC, &mono);
+        clock_gettime(CLOCK_REALTIME, &real);
+        // The instance uses trace_clock=mono: this turns its stamps into wall time.
+        offset_ns_ = (real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
+        if (!json_)
+            std::printf("%-15s %7s %-16s %7s %-16s %s\n", "TIME", "PID", "COMM", "PPID", "PARENT",
+                        "CALL");
+    }
+
+    bool on_record(const capture::Record &r) override {
+        procs_.feed(r);
+        const char *sys = r.event->system;
+        if (sys && std::string_view(sys) == "sched") return false; // bookkeeping only
+        const auto &info = procs_.get(r.pid);
+        auto &row = table_[r.pid];
+        row.pid = r.pid;
+        row.ppid = info.ppid;
+        row.comm = info.comm;
+        row.parent_comm = info.parent_comm;
+        ++row.calls;
+        std::string args = arguments(r);
+        long long wall = static_cast<long long>(r.ts) + offset_ns_;
+        time_t secs = static_cast<time_t>(wall / 1000000000LL);
+        tm local{};
+        localtime_r(&secs, &local);
+        char hms[16];
+        std::strftime(hms, sizeof hms, "%H:%M:%S", &local);
+        if (json_) {
+            nlohmann::json j = {
+                {"time", fmt::format("{}.{:06}", hms, (wall % 1000000000LL) / 1000)},
+                {"ts", static_cast<double>(r.ts) / 1e9},
+                {"pid", r.pid},
+                {"comm", info.comm},
+                {"ppid", info.ppid},
+                {"parent_comm", info.parent_comm},
+                {"call", label_},
+                {"args", args}};
+            std::printf("%s\n", j.dump().c_str());
+        } else {
+            std::printf("%s.%06lld %7d %-16s %7d %-16s %s(%s)\n", hms, (wall % 1000000000LL) / 1000,
+                        r.pid, info.comm.c_str(), info.ppid, info.parent_comm.c_str(),
+                        label_.c_str(), args.c_str());
+        }
+        return true;
+    }
+
+    void finish() override {
+        std::vector<PerProcess> rows;
+        for (auto &[pid, row] : table_) rows.push_back(row);
+        std::sort(rows.begin(), rows.end(),
+                  [](const auto &a, const auto &b) { return a.calls > b.calls; });
+        if (json_) {
+            nlohmann::json procs = nlohmann::json::array();
+            for (const auto &p : rows)
+                procs.push_back({{"pid", p.pid},
+                                 {"comm", p.comm},
+                                 {"ppid", p.ppid},
+                                 {"parent_comm", p.parent_comm},
+                                 {"calls", p.calls}});
+            std::printf("%s\n",
+                        nlohmann::json{{"who", label_}, {"processes", procs}}.dump().c_str());
+        } else {
+            std::printf("\n%zu process%s called %s:\n", rows.size(), rows.size() == 1 ? "" : "es",
+                        label_.c_str());
+            if (!rows.empty())
+                std::printf("%7s %-16s %7s %-16s %8s\n", "PID", "COMM", "PPID", "PARENT", "CALLS");
+            for (const auto &p : rows)
+                std::printf("%7d %-16s %7d %-16s %8llu\n", p.pid, p.comm.c_str(), p.ppid,
+                            p.parent_comm.c_str(), static_cast<unsigned long long>(p.calls));
+        }
+        std::fflush(stdout);
+    }
+
+    void flush() override { std::fflush(stdout); }
+
+    bool broken() const override { return std::ferror(stdout) != 0; }
+
+  private:
+    // "type=5, buf=0x0, len=0" from the event's own fields.
+    std::string arguments(const capture::Record &r) {
+        std::string out;
+        tep_format_field **fields = tep_event_fields(const_cast<tep_event *>(r.event));
+        if (!fields) return out;
+        for (int i = 0; fields[i]; ++i) {
+            tep_format_field *f = fields[i];
+            std::string_view name = f->name;
+            if (name == "__syscall_nr") continue;
+            if (!out.empty()) out += ", ";
+            out += name;
+            out += '=';
+            if (f->flags & TEP_FIELD_IS_STRING) {
+                int len = 0;
+                void *p = tep_get_field_raw(nullptr, const_cast<tep_event *>(r.event), f->name,
+                                            r.rec, &len, 0);
+                if (p)
+                    out.append(static_cast<const char *>(p),
+                               strnlen(static_cast<const char *>(p), len));
+                continue;
+            }
+            unsigned long long v = 0;
+            if (tep_read_number_field(f, r.rec->data, &v) != 0) {
+                out += '?';
+            } else if ((f->flags & TEP_FIELD_IS_POINTER) || std::strchr(f->type, '*')) {
+                out += fmt::format("{:#x}", v);
+            } else if (f->flags & TEP_FIELD_IS_SIGNED) {
+                long long s = f->size == 4   ? static_cast<int32_t>(v)
+                              : f->size == 2 ? static_cast<int16_t>(v)
+                              : f->size == 1 ? static_cast<int8_t>(v)
+                                             : static_cast<long long>(v);
+                out += std::to_string(s);
+            } else {
+                out += std::to_string(v);
+            }
+        }
+        free(fields);
+        return out;
+    }
+
+    tep_handle *tep_;
+    std::string label_;
+    bool json_;
+    long long offset_ns_ = 0;
+    output::ProcessTable procs_;
+    std::map<int, PerProcess> table_;
+};
+
+} // namespace
+
+int cmd_who(int argc, char **argv) {
+    CLI::App app{"ksurf who: name the processes that call a system call or kernel function",
+                 "ksurf who"};
+    app.footer("Example: ksurf who syslog -d 30   (then run 'dmesg -C' elsewhere)\n"
+               "A system call is traced at its syscalls/sys_enter_NAME event; any other\n"
+               "function (and system calls on kernels without those events) with a kprobe.");
+    CommonOptions common;
+    std::string name;
+    app.add_option("NAME", name, "system call (syslog, openat ...) or kernel function")->required();
+    add_common_options(app, common, false);
+    auto split = split_command(argc, argv);
+    try {
+        app.parse(static_cast<int>(split.args.size()), split.args.data());
+    } catch (const CLI::ParseError &e) {
+        return parse_error_exit(app, e);
+    }
+    auto fs = tracefs::Tracefs::open();
+    if (!fs) {
+        std::fprintf(stderr, "ksurf: %s\n", fs.error().str().c_str());
+        return kExitFailure;
+    }
+    auto target = resolve(*fs, name);
+    if (!target) return target.error();
+    compile::Plan plan;
+    plan.probes.push_back(target->probe);
+    RunOptions ro = to_run_options(common, split.command);
+    // Forks and execs name short-lived callers after they are gone.
+    for (const char *ev : {"sched_process_fork", "sched_process_exec"})
+        if (fs->exists(fmt::format("events/sched/{}/format", ev)))
+            ro.extra_events.push_back({"sched", ev});
+    std::string label = target->label;
+    bool json = common.json;
+    return run_plan(plan, ro,
+                    [&](tep_handle *tep, const output::Styles &) -> std::unique_ptr<Handler> {
+                        return std::make_unique<WhoHandler>(tep, label, json);
+                    });
+}
+
+} // namespace ksurf::commands

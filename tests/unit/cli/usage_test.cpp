@@ -1,0 +1,36 @@
+// The command line without touching the kernel: help, usage errors.
+#include "test_support.h"
+
+#include <gtest/gtest.h>
+
+using ksurf::test::run_ksurf;
+
+TEST(Usage, HelpAnswersQuestions) {
+    auto r = run_ksurf({"--help"});
+    EXPECT_EQ(r.status, 0);
+    for (const char *word : {"who", "reset", "e SYSTEM/EVENT", "p FUNC", "f:FILTER", "-S"})
+        EXPECT_NE(r.out.find(word), std::string::npos) << word;
+    auto p = run_ksurf({"help", "probe"});
+    EXPECT_EQ(p.status, 0);
+    for (const char *opt : {"--pid", "--duration", "--count", "--buffer", "--stack", "--json",
+                            "--show", "--script", "--arch", "--btf", "--file"})
+        EXPECT_NE(p.out.find(opt), std::string::npos) << opt;
+    auto w = run_ksurf({"who", "--help"});
+    EXPECT_EQ(w.status, 0);
+    EXPECT_NE(w.out.find("NAME"), std::string::npos);
+}
+
+TEST(Usage, BadInputExitsTwo) {
+    EXPECT_EQ(run_ksurf({}).status, 2);
+    EXPECT_EQ(run_ksurf({"--no-such-option", "e sched/sched_switch"}).status, 2);
+    auto arch = run_ksurf({"-S", "-a", "mips", "p do_sys_openat2"});
+    EXPECT_EQ(arch.status, 2);
+    EXPECT_NE(arch.err.find("mips"), std::string::npos);
+    EXPECT_EQ(run_ksurf({"who"}).status, 2);
+}
+
+TEST(Usage, Version) {
+    auto r = run_ksurf({"--version"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("ksurf "), std::string::npos);
+}
