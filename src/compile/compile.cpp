@@ -842,9 +842,11 @@ class ProbeCompiler {
     }
 
     // Reads single-member wrappers (atomic_t, refcount_t, kuid_t) as their scalar.
+    // A wrapper passed by value sits in a register as its scalar.
     Shape unwrap(Value &v) {
         Shape sh = shape_of(v.type);
-        for (int guard = 0; guard < 8 && sh.kind == Shape::Struct && v.in_mem && !v.bit_size;
+        for (int guard = 0; guard < 8 && sh.kind == Shape::Struct && !v.bit_size &&
+                            (v.in_mem || (v.add == 0 && sh.size <= 8));
              ++guard) {
             const struct btf *b = v.type.btf;
             const struct btf_type *t = btf__type_by_id(b, sh.struct_id);

@@ -160,6 +160,9 @@ TEST(Vectors, TypedefsQualifiersEnumsWrappers) {
                   "(%di):u32 e=" + off(offsetof(cred, euid)) + "(" +
                   off(offsetof(task_struct, cred)) + "(%di)):u32");
     EXPECT_EQ(compile_one("p odd_probe s=%1 c=%2 us=U%1").args(), "s=%si:s16 c=%dx:u8 us=%si:u16");
+    // a wrapper passed by value is its scalar in the register
+    EXPECT_EQ(compile_one("p set_uid u=%0 c=%1->counter n=S%1").args(),
+              "u=%di:u32 c=+0x0(%si):s32 n=%si:s64");
 }
 
 TEST(Vectors, Arrays) {
