@@ -37,10 +37,11 @@ std::string signed_hex(int64_t v) {
 // $retval, @sym) or stored in memory at off(base).
 struct Value {
     bool in_mem = false;
-    std::string fetch; // !in_mem
-    int64_t add = 0;   // !in_mem: pending addition (a packet header inside skb->data)
-    std::string base;  // in_mem
-    int64_t off = 0;   // in_mem
+    std::string fetch;      // !in_mem
+    int64_t add = 0;        // !in_mem: pending addition (a packet header inside skb->data)
+    std::string base;       // in_mem
+    bool at_symbol = false; // in_mem: base is "@SYM", the object is at the symbol
+    int64_t off = 0;        // in_mem
     uint32_t bit_off = 0, bit_size = 0; // in_mem bitfield: bits from the byte at off
     CType type;
     std::string header; // packet header struct name, for cdata[] and friends
@@ -48,6 +49,8 @@ struct Value {
 };
 
 std::string mem(const Value &v) {
+    // an object at a symbol is addressed by the kernel's @SYM+OFF
+    if (v.at_symbol) return v.off ? v.base + signed_hex(v.off) : v.base;
     return signed_hex(v.off) + "(" + v.base + ")";
 }
 
@@ -519,7 +522,21 @@ class ProbeCompiler {
                           "cast it: !(struct NAME *)@" + b.text + "->member");
                     return false;
                 }
+                if (types::datasec_of(bt, var->id) == ".data..percpu") {
+                    error(b.span, "'@" + b.text + "' is a per-CPU variable",
+                          "@symbol reads the symbol's address, which for per-CPU data is an "
+                          "offset, not this CPU's copy");
+                    return false;
+                }
                 v.type = CType{CType::Btf, bt, btf__type_by_id(bt, var->id)->type, 0, 0};
+                Shape sh = shape_of(v.type);
+                if (sh.kind == Shape::Struct || sh.kind == Shape::Array) {
+                    // the object itself is at the symbol: @SYM+OFF
+                    v.in_mem = true;
+                    v.at_symbol = true;
+                    v.base = v.fetch;
+                    v.off = 0;
+                }
             } else if (typed && !x.steps.empty()) {
                 btf(b.span, "member chains need kernel types");
                 return false;
@@ -828,6 +845,7 @@ class ProbeCompiler {
                 return false;
             }
             out.base = v.base;
+            out.at_symbol = v.at_symbol;
             out.off = v.off;
         }
         out.off += static_cast<int64_t>(hit->bit_offset / 8);

@@ -179,7 +179,7 @@ class Parser {
                     return false;
                 }
             } else {
-                size_t q = ident(pos, end, true);
+                size_t q = ident(pos, end);
                 if (q == pos) {
                     error(start, pos + 1, "expected a symbol or an address after '@'",
                           "write @jiffies, @0xADDR or @(struct iphdr *)%0 for a packet header");

@@ -246,6 +246,18 @@ std::optional<MemberHit> find_member(const struct btf *b, uint32_t id, std::stri
     return std::nullopt;
 }
 
+std::string datasec_of(const struct btf *b, uint32_t var_id) {
+    uint32_t n = btf__type_cnt(b);
+    for (uint32_t id = 1; id < n; ++id) {
+        const struct btf_type *t = btf__type_by_id(b, id);
+        if (!t || !btf_is_datasec(t)) continue;
+        const struct btf_var_secinfo *v = btf_var_secinfos(t);
+        for (unsigned i = 0; i < btf_vlen(t); ++i, ++v)
+            if (v->type == var_id) return btf__name_by_offset(b, t->name_off);
+    }
+    return {};
+}
+
 std::vector<std::string> member_names(const struct btf *b, uint32_t id) {
     std::vector<std::string> out;
     collect_members(b, id, out);

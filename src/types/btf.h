@@ -110,6 +110,8 @@ std::string type_name(const struct btf *b, uint32_t id);
 std::optional<MemberHit> find_member(const struct btf *b, uint32_t id, std::string_view name);
 // Member names (anonymous members flattened), for hints.
 std::vector<std::string> member_names(const struct btf *b, uint32_t id);
+// Name of the DATASEC holding VAR `var_id` (".data..percpu", ".bss" ...), or "".
+std::string datasec_of(const struct btf *b, uint32_t var_id);
 // Name of a type's BTF_KIND as a word: "struct", "union", "enum", "" ...
 std::string_view kind_word(int kind);
 

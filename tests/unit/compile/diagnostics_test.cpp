@@ -60,6 +60,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"p no_args x=$foo", "unknown variable '$foo'", "$foo", "$retval"},
         Case{"p no_args x=@", "expected a symbol or an address", "@", "@jiffies"},
         Case{"p no_args x=@nosuch->a", "no type for '@nosuch'", "@nosuch", "cast it"},
+        Case{"p no_args x=@percpu_task->pid", "is a per-CPU variable", "@percpu_task", "offset"},
         Case{"p no_args x=@0x10->a", "an address has no type", "@0x10", "cast it"},
         // members
         Case{"p wake_up_new_task c=%0->comn", "struct task_struct has no member 'comn'", "comn",
