@@ -78,6 +78,29 @@ awk -v res="$res" '
         print line > r; close(r); next
     }
 ' "$out/console.txt"
+# Cores of a crashed ksurf: decode, and append a backtrace to the scenario's
+# output when gdb is here (the guest's copy is the host binary, stripped).
+awk -v res="$res" '
+    /^KSURF-LAB-CORE-END/ { inside = 0; close(f); next }
+    /^KSURF-LAB-CORE / { f = res "/" $2 "." $3 ".b64"; printf "" > f; inside = 1; next }
+    inside { print > f }
+' "$out/console.txt"
+for b in "$res"/*.b64; do
+    [ -e "$b" ] || continue
+    core=${b%.b64}
+    base64 -d <"$b" | gunzip >"$core" 2>/dev/null
+    rm -f "$b"
+    name=$(basename "$core" | cut -d. -f1)
+    {
+        echo "--- ksurf crashed: core $(basename "$core") kept in $res ---"
+        if command -v gdb >/dev/null; then
+            gdb -batch -nx -ex 'set pagination off' -ex 'thread apply all bt' "$ksurf" "$core" 2>&1 |
+                grep -E '^(#|Thread|Program terminated)' | head -n 60
+        else
+            echo "(install gdb for a backtrace: gdb $ksurf $core)"
+        fi
+    } >>"$res/$name.out"
+done
 grep -h '^FACT ' "$res"/*.out 2>/dev/null | sed 's/^FACT //' >"$out/lab-facts.txt"
 
 # The BIOS's last escape sequences can share a line with the first marker.

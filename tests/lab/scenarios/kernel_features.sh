@@ -34,6 +34,47 @@ echo '-:lab/openat' >>$T/kprobe_events || fail "cannot remove lab/openat"
 [ ! -e $T/events/lab ] || fail "events/lab still exists after removal"
 fact "raw kprobe sample: $(head -n 1 hits.txt | sed 's/^ *//')"
 
+# Filters on 6.1: the built-in comm field, and string values with and
+# without quotes (surftrace writes them bare).
+echo 'p:lab/openat do_sys_openat2 name=+0(%si):ustring' >>$T/kprobe_events || fail "cannot write a kprobe with a ustring"
+try_filter() {
+    echo >$T/error_log
+    if echo "$1" >$T/events/lab/openat/filter 2>/dev/null; then
+        fact "filter '$1' on a kprobe event: accepted"
+    else
+        fact "filter '$1' on a kprobe event: refused; error_log: $(cat $T/error_log | tr '\n' '|')"
+    fi
+    echo 0 >$T/events/lab/openat/filter
+}
+try_filter 'comm == "cat"'
+try_filter 'comm==cat'
+try_filter 'name=="/proc/version"'
+try_filter 'name==/proc/version'
+try_filter 'name~"/proc/*"'
+echo 'comm == "cat"' >$T/events/lab/openat/filter
+echo >$T/trace
+echo 1 >$T/events/lab/openat/enable
+head -c 1 /proc/cmdline >/dev/null
+cat /proc/version >/dev/null
+echo 0 >$T/events/lab/openat/enable
+grep -q 'name="/proc/version"' $T/trace || { cat $T/trace; fail "the comm filter dropped cat's event"; }
+grep -q 'name="/proc/cmdline"' $T/trace && { cat $T/trace; fail "the comm filter let head's event through"; }
+fact "ustring sample: $(grep openat: $T/trace | head -n 1 | sed 's/^ *//')"
+echo '-:lab/openat' >>$T/kprobe_events
+
+# What comm does a busybox applet run from a scenario's shell have? (ksurf
+# who names it; busybox sh may re-exec /proc/self/exe for applets.)
+echo 'p:lab/syslog do_syslog type=%di:s32 c=$comm' >>$T/kprobe_events || fail "cannot probe do_syslog"
+echo >$T/trace
+echo 1 >$T/events/lab/syslog/enable
+run_it() { "$@" >/dev/null 2>&1; }
+run_it dmesg -c
+dmesg -c >/dev/null
+echo 0 >$T/events/lab/syslog/enable
+fact "do_syslog callers (dmesg -c via \"\$@\" and directly): $(grep 'syslog:' $T/trace | sed 's/^ *//' | awk '{print $1, $NF}' | sort -u | tr '\n' ' ')"
+echo '-:lab/syslog' >>$T/kprobe_events
+echo >$T/trace
+
 # A kretprobe with $retval.
 echo 'r:lab/openat_ret do_sys_openat2 ret=$retval:s64' >>$T/kprobe_events || fail "cannot write a kretprobe"
 echo 1 >$T/events/lab/openat_ret/enable
