@@ -1,6 +1,7 @@
 #include "commands/runner.h"
 
 #include "commands/commands.h"
+#include "types/elf_symbols.h"
 #include "util/signals.h"
 #include "util/strings.h"
 
@@ -140,19 +141,16 @@ class LimitSink : public capture::Sink {
     uint64_t count_ = 0;
 };
 
-Status arm(tracefs::Session &s, const compile::Plan &plan, std::vector<capture::EventRef> &events,
-           output::Styles &styles) {
-    int n = 0;
-    bool have_kprobe_events = s.fs().exists("kprobe_events");
-    for (const auto &probe : plan.probes) {
-        std::vector<std::pair<std::string, std::string>> targets;
-        switch (probe.kind) {
-        case ProbeKind::Event:
-            targets = probe.matched;
-            break;
-        case ProbeKind::Kprobe:
-        case ProbeKind::Kretprobe: {
-            if (!have_kprobe_events)
+// Everything that can be refused before the kernel is touched: missing
+// kprobe/uprobe support, a uprobe's file or symbol. Fills `places` with each
+// uprobe's resolved file and offset (by probe index).
+Status check(const tracefs::Tracefs &fs, const compile::Plan &plan,
+             std::vector<types::UprobeTarget> &places) {
+    places.assign(plan.probes.size(), {});
+    for (size_t i = 0; i < plan.probes.size(); ++i) {
+        const auto &probe = plan.probes[i];
+        if (probe.kind == ProbeKind::Kprobe || probe.kind == ProbeKind::Kretprobe) {
+            if (!fs.exists("kprobe_events"))
                 return fail(fmt::format("cannot arm '{}': this kernel has no kprobes "
                                         "(no kprobe_events in tracefs; CONFIG_KPROBES is off)",
                                         probe.text),
@@ -160,9 +158,41 @@ Status arm(tracefs::Session &s, const compile::Plan &plan, std::vector<capture::
                             "print the lines for another kernel with -S (--btf FILE -a ARCH), "
                             "or use trace events (e SYSTEM/EVENT; 'ksurf list events') or "
                             "uprobes (P/R PATH:SYMBOL)");
+        } else if (probe.kind == ProbeKind::Uprobe || probe.kind == ProbeKind::Uretprobe) {
+            if (!fs.exists("uprobe_events"))
+                return fail(fmt::format("cannot arm '{}': this kernel has no uprobes (no "
+                                        "uprobe_events in tracefs; CONFIG_UPROBE_EVENTS is off)",
+                                        probe.text));
+            std::string why;
+            if (!types::resolve_uprobe(probe.path, probe.symbol, probe.offset, places[i], why))
+                return fail(fmt::format("cannot place '{}': {}", probe.text, why), 0,
+                            "list a binary's functions with: nm -D --defined-only PATH");
+        }
+    }
+    return {};
+}
+
+Status arm(tracefs::Session &s, const compile::Plan &plan,
+           const std::vector<types::UprobeTarget> &places, std::vector<capture::EventRef> &events,
+           output::Styles &styles) {
+    int n = 0;
+    for (size_t i = 0; i < plan.probes.size(); ++i) {
+        const auto &probe = plan.probes[i];
+        std::vector<std::pair<std::string, std::string>> targets;
+        switch (probe.kind) {
+        case ProbeKind::Event:
+            targets = probe.matched;
+            break;
+        case ProbeKind::Kprobe:
+        case ProbeKind::Kretprobe:
+        case ProbeKind::Uprobe:
+        case ProbeKind::Uretprobe: {
+            bool user = probe.kind == ProbeKind::Uprobe || probe.kind == ProbeKind::Uretprobe;
             std::string name = fmt::format("p{}", n++);
-            std::string def = compile::probe_definition(probe, s.group(), name);
-            auto st = s.add_dynamic_event("kprobe_events", name, def);
+            std::string def = user ? compile::probe_definition(probe, s.group(), name,
+                                                               places[i].path, places[i].offset)
+                                   : compile::probe_definition(probe, s.group(), name);
+            auto st = s.add_dynamic_event(user ? "uprobe_events" : "kprobe_events", name, def);
             if (!st) {
                 Error e = st.error();
                 e.message =
@@ -173,11 +203,6 @@ Status arm(tracefs::Session &s, const compile::Plan &plan, std::vector<capture::
             styles.add(s.group(), name, output::probe_style(probe));
             break;
         }
-        case ProbeKind::Uprobe:
-        case ProbeKind::Uretprobe:
-            return fail(
-                fmt::format("cannot arm '{}': uprobes are not armed by this ksurf yet", probe.text),
-                0, "print the uprobe_events line with -S");
         }
         for (const auto &[sys, ev] : targets) {
             if (!probe.filter.empty()) {
@@ -216,6 +241,11 @@ int run_plan(const compile::Plan &plan, const RunOptions &opt, const HandlerFact
         report(fs.error());
         return kExitFailure;
     }
+    std::vector<types::UprobeTarget> places;
+    if (auto st = check(*fs, plan, places); !st) {
+        report(st.error());
+        return kExitFailure;
+    }
     auto session = tracefs::Session::create(*fs);
     if (!session) {
         report(session.error());
@@ -225,11 +255,11 @@ int run_plan(const compile::Plan &plan, const RunOptions &opt, const HandlerFact
     GatedChild child;
     std::unique_ptr<capture::Capture> cap;
     std::unique_ptr<Handler> handler;
+    output::Styles styles; // the handler's formatter refers to it until the end
     int status = kExitOk;
 
     auto setup = [&]() -> Status {
         std::vector<capture::EventRef> events;
-        output::Styles styles;
         // Nothing is recorded until everything is armed.
         if (auto st = s.tracing_on(false); !st) return st;
         // Timestamps comparable with CLOCK_MONOTONIC, so CPUs can be merged while streaming.
@@ -238,7 +268,7 @@ int run_plan(const compile::Plan &plan, const RunOptions &opt, const HandlerFact
             if (auto st = s.set("buffer_size_kb", std::to_string(opt.buffer_kb)); !st) return st;
         if (opt.stacks)
             if (auto st = s.set("options/stacktrace", "1"); !st) return st;
-        if (auto st = arm(s, plan, events, styles); !st) return st;
+        if (auto st = arm(s, plan, places, events, styles); !st) return st;
         for (const auto &e : opt.extra_events) {
             if (auto st = s.enable_event(e.system, e.name); !st) return st;
             events.push_back(e);
