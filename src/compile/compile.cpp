@@ -41,6 +41,7 @@ struct Value {
     int64_t add = 0;        // !in_mem: pending addition (a packet header inside skb->data)
     std::string base;       // in_mem
     bool at_symbol = false; // in_mem: base is "@SYM", the object is at the symbol
+    bool user = false;      // in_mem: user memory (a __user pointer was followed)
     int64_t off = 0;        // in_mem
     uint32_t bit_off = 0, bit_size = 0; // in_mem bitfield: bits from the byte at off
     CType type;
@@ -51,7 +52,9 @@ struct Value {
 std::string mem(const Value &v) {
     // an object at a symbol is addressed by the kernel's @SYM+OFF
     if (v.at_symbol) return v.off ? v.base + signed_hex(v.off) : v.base;
-    return signed_hex(v.off) + "(" + v.base + ")";
+    std::string off = signed_hex(v.off);
+    if (v.user) off.insert(1, "u"); // +u0x10(%si): the kernel's user-memory dereference
+    return off + "(" + v.base + ")";
 }
 
 bool is_string_suffix(std::string_view s) {
@@ -763,6 +766,7 @@ class ProbeCompiler {
                 if (!pointer_fetch(v, s.span, base, add)) return false;
                 Value out;
                 out.in_mem = true;
+                out.user = sh.user;
                 out.base = base;
                 out.off = add + static_cast<int64_t>(s.index * t.size);
                 out.type = sh.target;
@@ -839,6 +843,7 @@ class ProbeCompiler {
         out.in_mem = true;
         if (arrow) {
             if (!pointer_fetch(v, s.span, out.base, out.off)) return false;
+            out.user = sh.user;
         } else {
             if (v.bit_size) {
                 error(s.span, "a bitfield has no members");
@@ -846,6 +851,7 @@ class ProbeCompiler {
             }
             out.base = v.base;
             out.at_symbol = v.at_symbol;
+            out.user = v.user;
             out.off = v.off;
         }
         out.off += static_cast<int64_t>(hit->bit_offset / 8);
@@ -991,7 +997,8 @@ class ProbeCompiler {
                       "rename it without the ip_/b16_/B16_ prefix");
                 return false;
             }
-            std::string kind = sh.kind == Shape::Ptr && sh.user ? "ustring" : "string";
+            bool user = sh.kind == Shape::Ptr ? sh.user : v.user;
+            std::string kind = user ? "ustring" : "string";
             if (sh.kind == Shape::String) {
                 f = v.in_mem ? mem(v) + ":string" : v.fetch;
             } else if (sh.kind == Shape::Array) {

@@ -403,3 +403,43 @@ TEST(Vectors, NameIndexAgreesWithScans) {
     ASSERT_FALSE(bad.ok);
     EXPECT_EQ(bad.diag().hint, "did you mean 'struct kmem_cache'?");
 }
+
+TEST(Vectors, UserPointersUseUserDereferences) {
+    // Kernels built with clang tag __user pointees (BTF_KIND_TYPE_TAG "user").
+    struct btf *b = btf__new_empty();
+    int i32 = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+    int chr = btf__add_int(b, "char", 1, BTF_INT_SIGNED);
+    int arr = btf__add_array(b, i32, chr, 8);
+    int unext = btf__add_struct(b, "unext", 4);
+    btf__add_field(b, "len", i32, 0, 0);
+    int nptr = btf__add_ptr(b, btf__add_type_tag(b, "user", unext));
+    int ubuf = btf__add_struct(b, "ubuf", 24);
+    btf__add_field(b, "len", i32, 0, 0);
+    btf__add_field(b, "name", arr, 32, 0);
+    btf__add_field(b, "next", nptr, 128, 0);
+    int uptr = btf__add_ptr(b, btf__add_type_tag(b, "user", ubuf));
+    int cchr = btf__add_const(b, chr);
+    int ustr = btf__add_ptr(b, btf__add_type_tag(b, "user", cchr));
+    int proto = btf__add_func_proto(b, i32);
+    btf__add_func_param(b, "u", uptr);
+    btf__add_func_param(b, "path", ustr);
+    btf__add_func(b, "f", BTF_FUNC_GLOBAL, proto);
+    uint32_t size = 0;
+    const void *raw = btf__raw_data(b, &size);
+    char path[] = "/tmp/ksurf_btf_XXXXXX";
+    int fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(write(fd, raw, size), static_cast<ssize_t>(size));
+    close(fd);
+    btf__free(b);
+    std::string err;
+    auto info = ksurf::types::TypeInfo::open(path, err);
+    ASSERT_TRUE(info) << err;
+    ksurf::compile::Options opts;
+    opts.types = info.get();
+    auto c = compile_with({"p f l=u->len n=u->name p=path nl=u->next->len c=u->name[1]"}, opts);
+    ASSERT_TRUE(c.ok) << c.errors();
+    EXPECT_EQ(c.args(), "l=+u0x0(%di):s32 n=+u0x4(%di):ustring p=+0x0(%si):ustring "
+                        "nl=+u0x0(+u0x10(%di)):s32 c=+u0x5(%di):s8");
+    unlink(path);
+}
