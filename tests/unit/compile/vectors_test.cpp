@@ -107,6 +107,28 @@ TEST(Vectors, SpecialVariables) {
     EXPECT_FALSE(compile_one("p no_args n=@task_group_cache->name").ok);
 }
 
+namespace {
+
+// BTF built with libbpf's writer API, saved to a temporary file and opened.
+struct HandBtf {
+    explicit HandBtf(struct btf *b) {
+        uint32_t size = 0;
+        const void *raw = btf__raw_data(b, &size);
+        int fd = mkstemp(path);
+        if (fd >= 0 && write(fd, raw, size) == static_cast<ssize_t>(size)) {
+            std::string err;
+            info = ksurf::types::TypeInfo::open(path, err);
+        }
+        if (fd >= 0) close(fd);
+        btf__free(b);
+    }
+    ~HandBtf() { unlink(path); }
+    char path[32] = "/tmp/ksurf_btf_XXXXXX";
+    std::unique_ptr<ksurf::types::TypeInfo> info;
+};
+
+} // namespace
+
 TEST(Vectors, TypedGlobals) {
     // pahole 1.24 only encodes per-CPU VARs; build BTF with ordinary globals by hand.
     struct btf *b = btf__new_empty();
@@ -125,26 +147,16 @@ TEST(Vectors, TypedGlobals) {
     btf__add_datasec_var_info(b, pcpu, 0, 16);
     int proto = btf__add_func_proto(b, 0);
     btf__add_func(b, "f", BTF_FUNC_GLOBAL, proto);
-    uint32_t size = 0;
-    const void *raw = btf__raw_data(b, &size);
-    char path[] = "/tmp/ksurf_btf_XXXXXX";
-    int fd = mkstemp(path);
-    ASSERT_GE(fd, 0);
-    ASSERT_EQ(write(fd, raw, size), static_cast<ssize_t>(size));
-    close(fd);
-    btf__free(b);
-    std::string err;
-    auto info = ksurf::types::TypeInfo::open(path, err);
-    ASSERT_TRUE(info) << err;
+    HandBtf hand(b);
+    ASSERT_TRUE(hand.info);
     ksurf::compile::Options opts;
-    opts.types = info.get();
+    opts.types = hand.info.get();
     auto c = compile_with({"p f m=@box_ptr->misses h=@the_box.hits m2=@the_box.misses"}, opts);
     ASSERT_TRUE(c.ok) << c.errors();
     EXPECT_EQ(c.args(), "m=+0x8(@box_ptr):u64 h=@the_box:u64 m2=@the_box+0x8:u64");
     c = compile_with({"p f h=@pcpu_box.hits"}, opts);
     ASSERT_FALSE(c.ok);
     EXPECT_EQ(c.diag().message, "'@pcpu_box' is a per-CPU variable");
-    unlink(path);
 }
 
 TEST(Vectors, ModuleFunction) {
@@ -424,22 +436,12 @@ TEST(Vectors, UserPointersUseUserDereferences) {
     btf__add_func_param(b, "u", uptr);
     btf__add_func_param(b, "path", ustr);
     btf__add_func(b, "f", BTF_FUNC_GLOBAL, proto);
-    uint32_t size = 0;
-    const void *raw = btf__raw_data(b, &size);
-    char path[] = "/tmp/ksurf_btf_XXXXXX";
-    int fd = mkstemp(path);
-    ASSERT_GE(fd, 0);
-    ASSERT_EQ(write(fd, raw, size), static_cast<ssize_t>(size));
-    close(fd);
-    btf__free(b);
-    std::string err;
-    auto info = ksurf::types::TypeInfo::open(path, err);
-    ASSERT_TRUE(info) << err;
+    HandBtf hand(b);
+    ASSERT_TRUE(hand.info);
     ksurf::compile::Options opts;
-    opts.types = info.get();
+    opts.types = hand.info.get();
     auto c = compile_with({"p f l=u->len n=u->name p=path nl=u->next->len c=u->name[1]"}, opts);
     ASSERT_TRUE(c.ok) << c.errors();
     EXPECT_EQ(c.args(), "l=+u0x0(%di):s32 n=+u0x4(%di):ustring p=+0x0(%si):ustring "
                         "nl=+u0x0(+u0x10(%di)):s32 c=+u0x5(%di):s8");
-    unlink(path);
 }
