@@ -1,6 +1,7 @@
 #include "commands/runner.h"
 
 #include "commands/commands.h"
+#include "ksyms/ksyms.h"
 #include "types/elf_symbols.h"
 #include "util/signals.h"
 #include "util/strings.h"
@@ -144,11 +145,15 @@ class LimitSink : public capture::Sink {
 // Everything that can be refused before the kernel is touched: missing
 // kprobe/uprobe support, a uprobe's file or symbol. Fills `places` with each
 // uprobe's resolved file and offset (by probe index).
-Status check(const tracefs::Tracefs &fs, const compile::Plan &plan,
-             std::vector<types::UprobeTarget> &places) {
+// A kprobe's symbol is checked against kallsyms and the blacklist, and
+// replaced by its compiler clone (name.isra.0) when that is what exists.
+// `bad_input` tells a user's mistake from a kernel that cannot.
+Status check(const tracefs::Tracefs &fs, compile::Plan &plan,
+             std::vector<types::UprobeTarget> &places, bool &bad_input) {
     places.assign(plan.probes.size(), {});
+    std::optional<ksyms::KernelSymbols> syms;
     for (size_t i = 0; i < plan.probes.size(); ++i) {
-        const auto &probe = plan.probes[i];
+        auto &probe = plan.probes[i];
         if (probe.kind == ProbeKind::Kprobe || probe.kind == ProbeKind::Kretprobe) {
             if (!fs.exists("kprobe_events"))
                 return fail(fmt::format("cannot arm '{}': this kernel has no kprobes "
@@ -158,15 +163,26 @@ Status check(const tracefs::Tracefs &fs, const compile::Plan &plan,
                             "print the lines for another kernel with -S (--btf FILE -a ARCH), "
                             "or use trace events (e SYSTEM/EVENT; 'ksurf list events') or "
                             "uprobes (P/R PATH:SYMBOL)");
+            if (!syms) syms = ksyms::KernelSymbols::load(fs.root());
+            ksyms::Place place = syms->check(probe.symbol, probe.module);
+            if (!place.ok) {
+                bad_input = true;
+                return fail(fmt::format("cannot probe '{}': {}", probe.text, place.error), 0,
+                            place.hint);
+            }
+            if (!place.note.empty()) std::fprintf(stderr, "ksurf: %s\n", place.note.c_str());
+            probe.symbol = place.symbol;
         } else if (probe.kind == ProbeKind::Uprobe || probe.kind == ProbeKind::Uretprobe) {
             if (!fs.exists("uprobe_events"))
                 return fail(fmt::format("cannot arm '{}': this kernel has no uprobes (no "
                                         "uprobe_events in tracefs; CONFIG_UPROBE_EVENTS is off)",
                                         probe.text));
             std::string why;
-            if (!types::resolve_uprobe(probe.path, probe.symbol, probe.offset, places[i], why))
+            if (!types::resolve_uprobe(probe.path, probe.symbol, probe.offset, places[i], why)) {
+                bad_input = true;
                 return fail(fmt::format("cannot place '{}': {}", probe.text, why), 0,
                             "list a binary's functions with: nm -D --defined-only PATH");
+            }
         }
     }
     return {};
@@ -234,7 +250,7 @@ std::vector<pid_t> threads_of(pid_t pid) {
     return out;
 }
 
-int run_plan(const compile::Plan &plan, const RunOptions &opt, const HandlerFactory &make) {
+int run_plan(compile::Plan plan, const RunOptions &opt, const HandlerFactory &make) {
     install_stop_handlers();
     auto fs = tracefs::Tracefs::open();
     if (!fs) {
@@ -242,9 +258,10 @@ int run_plan(const compile::Plan &plan, const RunOptions &opt, const HandlerFact
         return kExitFailure;
     }
     std::vector<types::UprobeTarget> places;
-    if (auto st = check(*fs, plan, places); !st) {
+    bool bad_input = false;
+    if (auto st = check(*fs, plan, places, bad_input); !st) {
         report(st.error());
-        return kExitFailure;
+        return bad_input ? kExitUsage : kExitFailure;
     }
     auto session = tracefs::Session::create(*fs);
     if (!session) {

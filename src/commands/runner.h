@@ -51,7 +51,7 @@ using HandlerFactory =
 
 // Arms and streams. Returns the process exit status: CMD's status when a
 // command was traced, otherwise 0 (1 when the kernel refused something).
-int run_plan(const compile::Plan &plan, const RunOptions &options, const HandlerFactory &make);
+int run_plan(compile::Plan plan, const RunOptions &options, const HandlerFactory &make);
 
 // Expands -p PID into the pids of all its threads.
 std::vector<pid_t> threads_of(pid_t pid);

@@ -1,0 +1,143 @@
+#include "ksyms/ksyms.h"
+
+#include "util/strings.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+namespace ksurf::ksyms {
+
+namespace {
+
+// "name.isra.0" -> "name" for the compiler's clone suffixes; "" if none.
+std::string_view base_of_clone(std::string_view sym) {
+    for (std::string_view suffix : {".isra.", ".constprop.", ".part.", ".lto_priv."}) {
+        size_t pos = sym.find(suffix);
+        if (pos != std::string_view::npos) return sym.substr(0, pos);
+    }
+    return {};
+}
+
+std::string read_blacklist() {
+    std::string text;
+    const char *path = "/sys/kernel/debug/kprobes/blacklist";
+    if (read_file(path, text)) return text;
+    // debugfs not mounted: mount it just long enough to read the list.
+    if (::geteuid() != 0 || ::access("/sys/kernel/debug", F_OK) != 0) return "";
+    if (::mount("debugfs", "/sys/kernel/debug", "debugfs", 0, nullptr) != 0) return "";
+    read_file(path, text);
+    ::umount("/sys/kernel/debug");
+    return text;
+}
+
+} // namespace
+
+KernelSymbols KernelSymbols::parse(std::string_view kallsyms, std::string_view blacklist,
+                                   std::string_view filter_functions) {
+    KernelSymbols k;
+    // "ffffffff81200110 t name [module]"
+    size_t pos = 0;
+    while (pos < kallsyms.size()) {
+        size_t end = kallsyms.find('\n', pos);
+        if (end == std::string_view::npos) end = kallsyms.size();
+        std::string_view line = kallsyms.substr(pos, end - pos);
+        pos = end + 1;
+        size_t s1 = line.find(' ');
+        if (s1 == std::string_view::npos || s1 + 3 > line.size()) continue;
+        char type = line[s1 + 1];
+        if (type != 't' && type != 'T' && type != 'W' && type != 'w') continue;
+        std::string_view rest = line.substr(s1 + 3);
+        std::string_view name = rest, module;
+        size_t tab = rest.find('\t');
+        if (tab != std::string_view::npos) {
+            name = rest.substr(0, tab);
+            module = trim(rest.substr(tab + 1));
+            if (module.size() >= 2 && module.front() == '[')
+                module = module.substr(1, module.size() - 2);
+        }
+        if (name.starts_with("__pfx_")) continue; // padding before functions, not code
+        k.text_.emplace(std::string(name), std::string(module));
+    }
+    for (const auto &line : split(blacklist, '\n')) {
+        // "0xffffffff81000000-0xffffffff81000010\tname"
+        size_t tab = line.find_first_of("\t ");
+        if (tab == std::string::npos) continue;
+        k.blacklist_.emplace(trim(std::string_view(line).substr(tab + 1)));
+        k.blacklist_known_ = true;
+    }
+    for (const auto &line : split(filter_functions, '\n')) {
+        std::string_view l = trim(line);
+        size_t sp = l.find(' ');
+        if (!l.empty()) k.traceable_.emplace(l.substr(0, sp));
+    }
+    return k;
+}
+
+KernelSymbols KernelSymbols::load(const std::string &tracefs_dir) {
+    std::string kallsyms, filters;
+    read_file("/proc/kallsyms", kallsyms);
+    read_file(tracefs_dir + "/available_filter_functions", filters);
+    return parse(kallsyms, read_blacklist(), filters);
+}
+
+Place KernelSymbols::check(std::string_view name, std::string_view module) const {
+    Place p;
+    std::string sym(name);
+    auto blacklisted = [&](const std::string &s) {
+        if (!blacklist_.contains(s)) return false;
+        p.error = fmt::format("'{}' is on the kernel's kprobe blacklist: kprobes cannot probe it "
+                              "(it runs where a probe would recurse or crash)",
+                              s);
+        p.hint = "probe its caller or a function it calls instead";
+        return true;
+    };
+    if (auto it = text_.find(sym); it != text_.end()) {
+        if (!module.empty() && it->second != module) {
+            p.error = fmt::format("'{}' is not in module '{}' (it is in {})", sym, module,
+                                  it->second.empty() ? "vmlinux" : it->second);
+            return p;
+        }
+        if (blacklisted(sym)) return p;
+        p.ok = true;
+        p.symbol = sym;
+        return p;
+    }
+    // The compiler may have cloned it: name.isra.0, name.constprop.0, name.part.0.
+    std::vector<std::string> clones;
+    for (const auto &[s, mod] : text_)
+        if (base_of_clone(s) == sym && !s.ends_with(".cold")) clones.push_back(s);
+    std::sort(clones.begin(), clones.end());
+    if (clones.size() == 1) {
+        if (blacklisted(clones[0])) return p;
+        p.ok = true;
+        p.symbol = clones[0];
+        p.note = fmt::format("'{}' is compiled as '{}': probing that", sym, clones[0]);
+        return p;
+    }
+    if (clones.size() > 1) {
+        p.error = fmt::format("'{}' exists only as several compiler clones: {}", sym,
+                              fmt::join(clones, ", "));
+        p.hint = "name the one to probe, e.g. 'p " + clones[0] + "'";
+        return p;
+    }
+    p.error = fmt::format("no kernel function named '{}' (not in /proc/kallsyms)", sym);
+    // did-you-mean over names that share the first two letters (fast enough on 200k names).
+    std::string best;
+    size_t best_d = std::max<size_t>(2, sym.size() / 4) + 1;
+    for (const auto &[s, mod] : text_) {
+        if (s.size() < 2 || sym.size() < 2 || s[0] != sym[0]) continue;
+        if (s.size() > sym.size() + best_d || sym.size() > s.size() + best_d) continue;
+        size_t d = edit_distance(sym, s);
+        if (d < best_d || (d == best_d && s < best)) {
+            best_d = d;
+            best = s;
+        }
+    }
+    p.hint = best.empty() ? "is it inlined, or in a module that is not loaded?"
+                          : fmt::format("did you mean '{}'?", best);
+    return p;
+}
+
+} // namespace ksurf::ksyms

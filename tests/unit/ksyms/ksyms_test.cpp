@@ -1,0 +1,76 @@
+#include "ksyms/ksyms.h"
+
+#include <gtest/gtest.h>
+
+using ksurf::ksyms::KernelSymbols;
+
+namespace {
+
+const char *kKallsyms = "ffffffff81000000 T do_sys_openat2\n"
+                        "ffffffff81000100 t __pfx_do_sys_openat2\n"
+                        "ffffffff81000200 t tcp_rcv_established.isra.0\n"
+                        "ffffffff81000300 t sock_def_readable.constprop.0\n"
+                        "ffffffff81000310 t sock_def_readable.constprop.1\n"
+                        "ffffffff81000400 t helper.cold\n"
+                        "ffffffff81000500 T do_int3\n"
+                        "ffffffff81000600 D some_data\n"
+                        "ffffffffc0000000 t ext4_readdir\t[ext4]\n";
+const char *kBlacklist = "0xffffffff81000500-0xffffffff81000510\tdo_int3\n";
+
+KernelSymbols syms() {
+    return KernelSymbols::parse(kKallsyms, kBlacklist, "do_sys_openat2\n");
+}
+
+} // namespace
+
+TEST(KernelSymbols, PlainFunctionIsProbeable) {
+    auto p = syms().check("do_sys_openat2");
+    EXPECT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.symbol, "do_sys_openat2");
+    EXPECT_TRUE(p.note.empty());
+}
+
+TEST(KernelSymbols, CloneSuffixIsResolvedAndReported) {
+    auto p = syms().check("tcp_rcv_established");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.symbol, "tcp_rcv_established.isra.0");
+    EXPECT_NE(p.note.find("tcp_rcv_established.isra.0"), std::string::npos);
+}
+
+TEST(KernelSymbols, SeveralClonesAreListed) {
+    auto p = syms().check("sock_def_readable");
+    EXPECT_FALSE(p.ok);
+    EXPECT_NE(p.error.find("constprop.0"), std::string::npos);
+    EXPECT_NE(p.error.find("constprop.1"), std::string::npos);
+}
+
+TEST(KernelSymbols, BlacklistedFunctionIsRefused) {
+    auto p = syms().check("do_int3");
+    EXPECT_FALSE(p.ok);
+    EXPECT_NE(p.error.find("blacklist"), std::string::npos);
+}
+
+TEST(KernelSymbols, UnknownFunctionGetsDidYouMean) {
+    auto p = syms().check("do_sys_opnat2");
+    EXPECT_FALSE(p.ok);
+    EXPECT_NE(p.error.find("do_sys_opnat2"), std::string::npos);
+    EXPECT_NE(p.hint.find("do_sys_openat2"), std::string::npos) << p.hint;
+}
+
+TEST(KernelSymbols, DataAndPaddingAreNotFunctions) {
+    EXPECT_FALSE(syms().check("some_data").ok);
+    EXPECT_FALSE(syms().has_function("__pfx_do_sys_openat2"));
+}
+
+TEST(KernelSymbols, ModuleIsChecked) {
+    EXPECT_TRUE(syms().check("ext4_readdir", "ext4").ok);
+    auto p = syms().check("ext4_readdir", "xfs");
+    EXPECT_FALSE(p.ok);
+    EXPECT_NE(p.error.find("ext4"), std::string::npos);
+}
+
+TEST(KernelSymbols, HostKallsymsLoads) {
+    auto k = KernelSymbols::load("/sys/kernel/tracing");
+    if (!k.has_function("schedule")) GTEST_SKIP() << "/proc/kallsyms hides names here (not root?)";
+    EXPECT_TRUE(k.check("schedule").ok);
+}
