@@ -22,10 +22,15 @@ exec 9>"$CACHE/.lock"
 flock -w 600 9 || skip "timed out waiting for the lock on $CACHE"
 
 # Newest cached kernel: the fallback when apt cannot tell us or cannot fetch.
+# Names are linux-image-6.1.0-N-amd64_VERSION: the ABI number N is field 4.
+cached() {
+    for d in "$CACHE"/linux-image-6.1.0-*-amd64_*; do
+        [ -s "$d/vmlinuz" ] && basename "$d"
+    done | sort -t- -k4,4n
+}
 newest_cached() {
-    ls -d "$CACHE"/linux-image-6.1.0-*-amd64_* 2>/dev/null |
-        while read -r d; do [ -s "$d/vmlinuz" ] && echo "$d"; done |
-        sort -t- -k5,5n -k6 | tail -n 1
+    c=$(cached | tail -n 1)
+    [ -n "$c" ] && echo "$CACHE/$c"
 }
 
 # Newest linux-image-6.1.0-N-amd64 that has an installable candidate.
@@ -33,7 +38,7 @@ newest_cached() {
 newest_candidate() {
     apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' 2>/dev/null |
         awk '{print $1}' | grep -E '^linux-image-6\.1\.0-[0-9]+-amd64$' |
-        sort -t- -k5,5n -r |
+        sort -t- -k4,4nr |
         while read -r pkg; do
             ver=$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ {print $2; exit}')
             if [ -n "$ver" ] && [ "$ver" != "(none)" ]; then
@@ -88,4 +93,6 @@ echo "$pkg $ver" >"$tmp/keep/package"
 rm -rf "$dir"
 mv "$tmp/keep" "$dir"
 say "fetched and extracted $pkg $ver in $(( $(date +%s) - start )) s"
+# Keep the two newest kernels (8 MB each); older ones are never booted again.
+cached | head -n -2 | while read -r d; do rm -rf "${CACHE:?}/$d"; done
 use "$dir"
