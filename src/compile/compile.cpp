@@ -21,13 +21,15 @@ using expr::StepKind;
 
 constexpr size_t kMaxArgs = 128;      // MAX_TRACE_ARGS
 constexpr size_t kMaxArgNameLen = 32; // MAX_ARG_NAME_LEN, with the NUL
-constexpr uint32_t kMaxArrayLen = 64; // MAX_ARRAY_LEN in trace_probe.h
+constexpr uint32_t kMaxArrayLen = 64;
+constexpr uint64_t kMaxIndex =
+    1u << 20; // keeps offsets far from overflow // MAX_ARRAY_LEN in trace_probe.h
 const char *const kPacketHeaders[] = {"ethhdr", "iphdr", "icmphdr", "tcphdr", "udphdr"};
 
 std::string signed_hex(int64_t v) {
     char buf[32];
     if (v < 0)
-        std::snprintf(buf, sizeof buf, "-0x%llx", static_cast<unsigned long long>(-v));
+        std::snprintf(buf, sizeof buf, "-0x%llx", 0ULL - static_cast<unsigned long long>(v));
     else
         std::snprintf(buf, sizeof buf, "+0x%llx", static_cast<unsigned long long>(v));
     return buf;
@@ -717,6 +719,10 @@ class ProbeCompiler {
                 return true;
             }
             ++i;
+            if (x.steps[i].index > kMaxIndex) {
+                error(x.steps[i].name_span, "index too large");
+                return true;
+            }
             out.off += static_cast<int64_t>(x.steps[i].index * width);
             out.type.kind = CType::SynthInt;
             out.type.size = width;
@@ -736,6 +742,11 @@ class ProbeCompiler {
             if (is_user()) return user_types_error(x);
             error(s.span, "'" + what + "' has no type",
                   "cast it first: !(struct NAME *)" + what + text(s.span));
+            return false;
+        }
+        if (s.kind == StepKind::Index && s.index > kMaxIndex) {
+            error(s.name_span, "index " + std::to_string(s.index) + " is too large",
+                  "indexes up to " + std::to_string(kMaxIndex) + " are accepted");
             return false;
         }
         if (s.kind == StepKind::Index) {

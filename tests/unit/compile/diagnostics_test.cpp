@@ -77,6 +77,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"p wake_up_new_task c=%0->stack->x", "points to void", "->", "cast it"},
         Case{"p wake_up_new_task c=%0->counts[4]", "index 4 is out of range", "4", "0 .. 3"},
         Case{"p wake_up_new_task c=%0->pid[1]", "not an array", "[1]", ""},
+        Case{"p wake_up_new_task c=%0->name_ptr[99999999999]", "is too large", "99999999999",
+             "up to"},
         Case{"p wake_up_new_task c=%0->counts[x]", "array index must be a number", "x",
              "member[3]"},
         Case{"p wake_up_new_task c=%0->history", "100 elements", "%0->history", "history[0]"},
