@@ -22,7 +22,11 @@ void add_common_options(CLI::App &app, CommonOptions &o, bool stacks) {
     app.add_option("-b,--buffer", o.buffer_kb,
                    "per-CPU ring buffer size in KB (raise it if events are lost)")
         ->check(CLI::Range(4u, 4u * 1024 * 1024));
-    if (stacks) app.add_flag("-s,--stack", o.stacks, "print the kernel stack of each event");
+    if (stacks) {
+        app.add_flag("-s,--stack", o.stacks, "print the kernel stack of each event");
+        app.add_flag("--stats", o.stats,
+                     "at exit, each probe's hits and misses (kprobe_profile, uprobe_profile)");
+    }
     app.add_flag("--json", o.json, "one JSON object per event (typed fields)");
 }
 
@@ -51,6 +55,7 @@ RunOptions to_run_options(const CommonOptions &o, const std::vector<std::string>
     r.buffer_kb = o.buffer_kb;
     r.stacks = o.stacks;
     r.json = o.json;
+    r.stats = o.stats;
     return r;
 }
 

@@ -18,6 +18,7 @@ struct CommonOptions {
     unsigned buffer_kb = 0;
     bool stacks = false;
     bool json = false;
+    bool stats = false;
 };
 
 // -p -d -n -b -s --json; `stacks` only where stacks make sense.

@@ -2,6 +2,7 @@
 
 #include "commands/commands.h"
 #include "ksyms/ksyms.h"
+#include "tracefs/profile.h"
 #include "types/elf_symbols.h"
 #include "util/signals.h"
 #include "util/strings.h"
@@ -13,6 +14,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <poll.h>
 #include <sys/wait.h>
@@ -190,7 +193,7 @@ Status check(const tracefs::Tracefs &fs, compile::Plan &plan,
 
 Status arm(tracefs::Session &s, const compile::Plan &plan,
            const std::vector<types::UprobeTarget> &places, std::vector<capture::EventRef> &events,
-           output::Styles &styles) {
+           output::Styles &styles, std::map<std::string, std::string> &texts) {
     int n = 0;
     for (size_t i = 0; i < plan.probes.size(); ++i) {
         const auto &probe = plan.probes[i];
@@ -217,6 +220,7 @@ Status arm(tracefs::Session &s, const compile::Plan &plan,
             }
             targets.emplace_back(s.group(), name);
             styles.add(s.group(), name, output::probe_style(probe));
+            texts[s.group() + "/" + name] = probe.text;
             break;
         }
         }
@@ -238,6 +242,27 @@ Status arm(tracefs::Session &s, const compile::Plan &plan,
 bool reader_gone() {
     pollfd p{1, 0, 0};
     return ::poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
+// --stats: how often each probe fired, and how often the kernel missed it.
+void print_stats(const std::vector<tracefs::ProbeProfile> &profiles,
+                 const std::map<std::string, std::string> &texts, bool json) {
+    for (const auto &p : profiles) {
+        auto it = texts.find(p.event);
+        std::string text = it == texts.end() ? std::string() : it->second;
+        if (json)
+            std::fprintf(stderr, "%s\n",
+                         nlohmann::json{{"probe", p.event},
+                                        {"expression", text},
+                                        {"hits", p.hits},
+                                        {"misses", p.misses}}
+                             .dump()
+                             .c_str());
+        else
+            std::fprintf(stderr, "ksurf: %s '%s': %llu hits, %llu missed\n", p.event.c_str(),
+                         text.c_str(), static_cast<unsigned long long>(p.hits),
+                         static_cast<unsigned long long>(p.misses));
+    }
 }
 
 } // namespace
@@ -273,6 +298,7 @@ int run_plan(compile::Plan plan, const RunOptions &opt, const HandlerFactory &ma
     std::unique_ptr<capture::Capture> cap;
     std::unique_ptr<Handler> handler;
     output::Styles styles; // the handler's formatter refers to it until the end
+    std::map<std::string, std::string> probe_texts; // "ksurf_1/p0" -> "p do_sys_openat2 ..."
     int status = kExitOk;
 
     auto setup = [&]() -> Status {
@@ -285,7 +311,7 @@ int run_plan(compile::Plan plan, const RunOptions &opt, const HandlerFactory &ma
             if (auto st = s.set("buffer_size_kb", std::to_string(opt.buffer_kb)); !st) return st;
         if (opt.stacks)
             if (auto st = s.set("options/stacktrace", "1"); !st) return st;
-        if (auto st = arm(s, plan, places, events, styles); !st) return st;
+        if (auto st = arm(s, plan, places, events, styles, probe_texts); !st) return st;
         for (const auto &e : opt.extra_events) {
             if (auto st = s.enable_event(e.system, e.name); !st) return st;
             events.push_back(e);
@@ -343,6 +369,7 @@ int run_plan(compile::Plan plan, const RunOptions &opt, const HandlerFactory &ma
         if (!r) report(r.error());
     }
     handler->finish();
+    if (opt.stats) print_stats(tracefs::read_profiles(*fs, s.group()), probe_texts, opt.json);
     if (!opt.quiet_summary) {
         std::fflush(stdout);
         output::print_summary(stderr, sink.count(), cap->stats(), opt.json);

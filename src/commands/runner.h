@@ -26,6 +26,7 @@ struct RunOptions {
     unsigned buffer_kb = 0;           // -b, 0 = the kernel's default
     bool stacks = false;              // -s
     bool json = false;                // --json (summary form)
+    bool stats = false;               // --stats: kprobe_profile / uprobe_profile at exit
     bool quiet_summary = false;
     // Events armed for the handler's bookkeeping (not counted for -n).
     std::vector<capture::EventRef> extra_events;

@@ -58,3 +58,10 @@ TEST(Uprobe, UnknownSymbolFailsBeforeArming) {
     EXPECT_NE(r.err.find("no_such_function_xyz"), std::string::npos) << r.err;
     EXPECT_FALSE(ksurf::test::instance_exists(r.pid));
 }
+
+TEST(Uprobe, StatsCountHits) {
+    if (auto why = require_uprobes(); !why.empty()) GTEST_SKIP() << why;
+    auto r = run_ksurf({"--stats", "P libc.so.6:opendir", "--", "ls", "/", "/etc", "/usr"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("/p0 'P libc.so.6:opendir': 3 hits"), std::string::npos) << r.err;
+}
