@@ -78,13 +78,21 @@ int main(int argc, char **argv) {
             }
             return argv[++i];
         };
+        auto next_pid = [&]() {
+            int v = std::atoi(next().c_str());
+            if (v <= 0) {
+                std::fprintf(stderr, "capture_bench: %s needs a pid\n", a.c_str());
+                std::exit(2);
+            }
+            return v;
+        };
         if (a == "-e") {
             std::string e = next();
             auto slash = e.find('/');
             if (slash == std::string::npos) return 2;
             events.push_back({e.substr(0, slash), e.substr(slash + 1)});
         } else if (a == "-p")
-            pid = std::atoi(next().c_str());
+            pid = next_pid();
         else if (a == "-b")
             buffer_kb = std::atol(next().c_str());
         else if (a == "--buffer-percent")
@@ -96,7 +104,7 @@ int main(int argc, char **argv) {
         else if (a == "-o")
             out_path = next();
         else if (a == "--wait-pid")
-            wait_pid = std::atoi(next().c_str());
+            wait_pid = next_pid();
         else if (a == "--json")
             json = true;
         else if (a == "-s")
