@@ -14,5 +14,7 @@ constexpr int kExitUsage = 2;
 int cmd_probe(int argc, char **argv);
 int cmd_who(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 
 } // namespace ksurf::commands

@@ -15,6 +15,8 @@ int dispatch(int argc, char **argv) {
         if (cmd == "who") return cmd_who(argc - 1, argv + 1);
         if (cmd == "reset") return cmd_reset(argc - 1, argv + 1);
         if (cmd == "probe") return cmd_probe(argc - 1, argv + 1);
+        if (cmd == "run") return cmd_run(argc - 1, argv + 1);
+        if (cmd == "list") return cmd_list(argc - 1, argv + 1);
         if (cmd == "help") {
             if (argc >= 3) {
                 char help[] = "--help";
