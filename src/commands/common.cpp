@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <traceevent/event-parse.h>
 
 namespace ksurf::commands {
 
@@ -44,6 +45,31 @@ SplitArgs split_command(int argc, char **argv) {
 int parse_error_exit(CLI::App &app, const CLI::ParseError &e) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
+}
+
+std::vector<capture::EventRef> bookkeeping_events(const compile::Plan &plan) {
+    std::vector<capture::EventRef> out;
+    auto fs = tracefs::Tracefs::open();
+    if (!fs) return out;
+    const std::pair<const char *, const char *> wanted[] = {
+        {"sched", "sched_process_fork"}, {"sched", "sched_process_exec"}, {"task", "task_rename"}};
+    for (const auto &[sys, ev] : wanted) {
+        bool shown = false;
+        for (const auto &p : plan.probes)
+            for (const auto &m : p.matched) shown |= m.first == sys && m.second == ev;
+        if (!shown && fs->exists(std::string("events/") + sys + "/" + ev + "/format"))
+            out.push_back({sys, ev});
+    }
+    return out;
+}
+
+std::vector<const tep_event *> find_events(tep_handle *tep,
+                                           const std::vector<capture::EventRef> &refs) {
+    std::vector<const tep_event *> out;
+    for (const auto &e : refs)
+        if (tep_event *ev = tep_find_event_by_name(tep, e.system.c_str(), e.name.c_str()))
+            out.push_back(ev);
+    return out;
 }
 
 RunOptions to_run_options(const CommonOptions &o, const std::vector<std::string> &command) {

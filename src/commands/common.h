@@ -5,6 +5,9 @@
 #include "compile/compile.h"
 
 #include <CLI/CLI.hpp>
+
+struct tep_event;
+struct tep_handle;
 #include <expected>
 #include <string>
 #include <vector>
@@ -32,6 +35,13 @@ SplitArgs split_command(int argc, char **argv);
 
 // Prints CLI11's message; 0 for --help, 2 (bad input) for anything else.
 int parse_error_exit(CLI::App &app, const CLI::ParseError &e);
+
+// Fork, exec and rename events that name processes (even short-lived ones,
+// even after busybox renames itself), minus those the plan already shows.
+std::vector<capture::EventRef> bookkeeping_events(const compile::Plan &plan);
+// The tep events of `refs`, to recognise their records.
+std::vector<const tep_event *> find_events(tep_handle *tep,
+                                           const std::vector<capture::EventRef> &refs);
 
 RunOptions to_run_options(const CommonOptions &o, const std::vector<std::string> &command);
 

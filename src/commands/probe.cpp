@@ -46,21 +46,6 @@ class PrintHandler : public Handler {
     std::vector<const tep_event *> hidden_;
 };
 
-// Bookkeeping events the plan does not already show.
-std::vector<capture::EventRef> bookkeeping_events(const compile::Plan &plan) {
-    std::vector<capture::EventRef> out;
-    auto fs = tracefs::Tracefs::open();
-    if (!fs) return out;
-    for (const char *ev : {"sched_process_fork", "sched_process_exec"}) {
-        bool shown = false;
-        for (const auto &p : plan.probes)
-            for (const auto &m : p.matched) shown |= m.first == "sched" && m.second == ev;
-        if (!shown && fs->exists(fmt::format("events/sched/{}/format", ev)))
-            out.push_back({"sched", ev});
-    }
-    return out;
-}
-
 } // namespace
 
 int cmd_probe(int argc, char **argv) {
@@ -142,10 +127,7 @@ int cmd_probe(int argc, char **argv) {
         auto procs = std::make_unique<output::ProcessTable>(root);
         auto f = common.json ? output::make_json(stdout, tep, styles, common.stacks, procs.get())
                              : output::make_text(stdout, tep, styles, common.stacks, procs.get());
-        std::vector<const tep_event *> hidden;
-        for (const auto &e : ro.extra_events)
-            if (tep_event *ev = tep_find_event_by_name(tep, e.system.c_str(), e.name.c_str()))
-                hidden.push_back(ev);
+        auto hidden = find_events(tep, ro.extra_events);
         return std::make_unique<PrintHandler>(std::move(procs), std::move(f), std::move(hidden));
     };
     return run_plan(plan, ro, make);

@@ -26,8 +26,9 @@ int cmd_reset(int argc, char **argv) {
     tracefs::Removed r = tracefs::remove_leftovers(*fs);
     for (const auto &i : r.instances) std::printf("removed instance %s\n", i.c_str());
     for (const auto &e : r.dynamic_events) std::printf("removed dynamic event %s\n", e.c_str());
+    for (const auto &f : r.restored) std::printf("restored %s\n", f.c_str());
     for (const auto &p : r.problems) std::fprintf(stderr, "ksurf: %s\n", p.c_str());
-    if (r.instances.empty() && r.dynamic_events.empty() && r.problems.empty())
+    if (r.instances.empty() && r.dynamic_events.empty() && r.restored.empty() && r.problems.empty())
         std::printf("nothing to remove: no leftovers of dead ksurf runs\n");
     return r.problems.empty() ? kExitOk : kExitFailure;
 }

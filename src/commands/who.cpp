@@ -92,8 +92,10 @@ struct PerProcess {
 
 class WhoHandler : public Handler {
   public:
-    WhoHandler(tep_handle *tep, std::string label, bool json)
-        : tep_(tep), label_(std::move(label)), json_(json) {
+    WhoHandler(tep_handle *tep, std::string label, bool json,
+               std::vector<const tep_event *> bookkeeping, std::string tracefs_dir)
+        : tep_(tep), label_(std::move(label)), json_(json), bookkeeping_(std::move(bookkeeping)),
+          procs_(std::move(tracefs_dir)) {
         timespec mono{}, real{};
         clock_gettime(CLOCK_MONOTONIC, &mono);
         clock_gettime(CLOCK_REALTIME, &real);
@@ -106,8 +108,8 @@ class WhoHandler : public Handler {
 
     bool on_record(const capture::Record &r) override {
         procs_.feed(r);
-        const char *sys = r.event->system;
-        if (sys && std::string_view(sys) == "sched") return false; // bookkeeping only
+        for (const tep_event *b : bookkeeping_)
+            if (r.event == b) return false;
         const auto &info = procs_.get(r.pid);
         auto &row = table_[r.pid];
         row.pid = r.pid;
@@ -181,7 +183,8 @@ class WhoHandler : public Handler {
         for (int i = 0; fields[i]; ++i) {
             tep_format_field *f = fields[i];
             std::string_view name = f->name;
-            if (name == "__syscall_nr") continue;
+            // Bookkeeping of the tracepoint or probe, not the call's arguments.
+            if (name == "__syscall_nr" || name.starts_with("__probe_")) continue;
             if (!out.empty()) out += ", ";
             out += name;
             out += '=';
@@ -217,6 +220,7 @@ class WhoHandler : public Handler {
     std::string label_;
     bool json_;
     long long offset_ns_ = 0;
+    std::vector<const tep_event *> bookkeeping_;
     output::ProcessTable procs_;
     std::map<int, PerProcess> table_;
 };
@@ -249,15 +253,13 @@ int cmd_who(int argc, char **argv) {
     compile::Plan plan;
     plan.probes.push_back(target->probe);
     RunOptions ro = to_run_options(common, split.command);
-    // Forks and execs name short-lived callers after they are gone.
-    for (const char *ev : {"sched_process_fork", "sched_process_exec"})
-        if (fs->exists(fmt::format("events/sched/{}/format", ev)))
-            ro.extra_events.push_back({"sched", ev});
+    ro.extra_events = bookkeeping_events(plan);
     std::string label = target->label;
     bool json = common.json;
     return run_plan(plan, ro,
                     [&](tep_handle *tep, const output::Styles &) -> std::unique_ptr<Handler> {
-                        return std::make_unique<WhoHandler>(tep, label, json);
+                        return std::make_unique<WhoHandler>(
+                            tep, label, json, find_events(tep, ro.extra_events), fs->root());
                     });
 }
 

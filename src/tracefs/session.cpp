@@ -31,7 +31,50 @@ std::string restorable(std::string_view rel, std::string content) {
     return std::string(trim(content));
 }
 
+std::string escape(std::string_view v) {
+    std::string out;
+    for (char c : v) {
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
+    }
+    return out;
+}
+
+std::string unescape(std::string_view v) {
+    std::string out;
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (v[i] == '\\' && i + 1 < v.size()) {
+            ++i;
+            out += v[i] == 'n' ? '\n' : v[i];
+        } else {
+            out += v[i];
+        }
+    }
+    return out;
+}
+
+// Writes saved values back, newest first; reports what the kernel refused.
+void restore(const Tracefs &fs, const std::vector<std::pair<std::string, std::string>> &saved,
+             std::vector<std::string> &problems) {
+    for (auto it = saved.rbegin(); it != saved.rend(); ++it) {
+        auto st = fs.write(it->first, it->second.empty() ? std::string("\n") : it->second);
+        if (!st) problems.push_back(st.error().str());
+    }
+}
+
 } // namespace
+
+std::string state_dir() {
+    return ::access("/run", W_OK) == 0 ? "/run/ksurf" : "/tmp/ksurf";
+}
+
+std::string state_file(pid_t pid) {
+    return fmt::format("{}/ksurf-{}.saved", state_dir(), pid);
+}
 
 std::string instance_name(pid_t pid) {
     return fmt::format("ksurf-{}", pid);
@@ -70,6 +113,24 @@ Removed remove_leftovers(const Tracefs &fs) {
             out.problems.push_back(fmt::format("cannot remove {}: {}", dir, std::strerror(e)));
         }
     }
+    // Top-level files a dead run changed (ksurf run's tracer settings).
+    Tracefs states(state_dir());
+    for (const auto &name : states.list_dir("")) {
+        if (!name.ends_with(".saved")) continue;
+        auto pid = owner_of(std::string_view(name).substr(0, name.size() - 6));
+        if (!pid || owner_alive(*pid)) continue;
+        std::string text;
+        if (!read_file(states.path(name), text)) continue;
+        std::vector<std::pair<std::string, std::string>> saved;
+        for (const auto &line : split(text, '\n')) {
+            size_t tab = line.find('\t');
+            if (tab != std::string::npos)
+                saved.emplace_back(line.substr(0, tab), unescape(line.substr(tab + 1)));
+        }
+        restore(fs, saved, out.problems);
+        for (const auto &f : saved) out.restored.push_back(f.first);
+        ::unlink(states.path(name).c_str());
+    }
     for (std::string_view file : kDynamicEventFiles) {
         auto content = fs.read(file);
         if (!content) continue;
@@ -100,6 +161,8 @@ Result<Session> Session::create(const Tracefs &fs) {
     for (const auto &id : old.dynamic_events)
         std::fprintf(stderr, "ksurf: removed dynamic event %s left by a dead ksurf run\n",
                      id.c_str());
+    for (const auto &file : old.restored)
+        std::fprintf(stderr, "ksurf: restored %s, changed by a dead ksurf run\n", file.c_str());
     pid_t pid = ::getpid();
     std::string instance = "instances/" + instance_name(pid);
     if (::mkdir(fs.path(instance).c_str(), 0700) != 0) {
@@ -132,6 +195,15 @@ Status Session::set_global(std::string_view rel, std::string_view value) {
         auto old = fs_.read(rel);
         if (!old) return std::unexpected(old.error());
         saved_.emplace_back(std::string(rel), restorable(rel, std::move(*old)));
+        // On disk too, so a run killed with SIGKILL is undone by the next one.
+        std::string dir = state_dir();
+        ::mkdir(dir.c_str(), 0700);
+        std::string text;
+        for (const auto &[file, value] : saved_) text += file + "\t" + escape(value) + "\n";
+        std::FILE *f = std::fopen(state_file(::getpid()).c_str(), "w");
+        if (!f) return fail(fmt::format("cannot save tracefs state in {}", dir), errno);
+        std::fputs(text.c_str(), f);
+        std::fclose(f);
     }
     return fs_.write(rel, value);
 }
@@ -188,10 +260,10 @@ void Session::teardown() noexcept {
         if (!st) report(st.error().str());
     }
     dynevents_.clear();
-    for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
-        auto st = fs_.write(it->first, it->second.empty() ? std::string("\n") : it->second);
-        if (!st) report(st.error().str());
-    }
+    std::vector<std::string> problems;
+    restore(fs_, saved_, problems);
+    for (const auto &p : problems) report(p);
+    if (!saved_.empty()) ::unlink(state_file(::getpid()).c_str());
     saved_.clear();
 }
 

@@ -26,10 +26,16 @@ bool owner_alive(pid_t pid);
 struct Removed {
     std::vector<std::string> instances;      // "ksurf-123"
     std::vector<std::string> dynamic_events; // "ksurf_123/p0"
+    std::vector<std::string> restored;       // top-level files written back: "current_tracer"
     std::vector<std::string> problems;       // what could not be removed, and why
 };
-// Removes what ksurf runs that are no longer alive left behind (instances
-// and dynamic events whose owner is dead), and nothing else.
+// Where a run keeps the old values of top-level files it changed
+// (/run/ksurf/ksurf-<pid>.saved), so the next run can restore them after a SIGKILL.
+std::string state_dir();
+std::string state_file(pid_t pid);
+
+// Removes what ksurf runs that are no longer alive left behind (instances,
+// dynamic events, top-level files they changed), and nothing else.
 Removed remove_leftovers(const Tracefs &fs);
 
 class Session {

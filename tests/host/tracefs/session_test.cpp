@@ -5,6 +5,7 @@
 #include "tracefs/session.h"
 
 #include <algorithm>
+#include <csignal>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -106,4 +107,34 @@ TEST(EventCatalog, GlobsExpandLikeTracefs) {
     ASSERT_TRUE(f);
     EXPECT_TRUE(std::any_of(f->begin(), f->end(), [](auto &x) { return x.name == "type"; }));
     EXPECT_FALSE(cat.fields("syscalls", "no_such_event"));
+}
+
+TEST(Session, TopLevelChangesOfAKilledRunAreRestoredByTheNext) {
+    KSURF_REQUIRE_HOST();
+    auto fs = Tracefs::open();
+    ASSERT_TRUE(fs);
+    auto before = fs->read("trace_clock");
+    ASSERT_TRUE(before);
+    int ready[2];
+    ASSERT_EQ(pipe(ready), 0);
+    pid_t child = fork();
+    if (child == 0) {
+        // A run that changes a top-level file, then dies without teardown.
+        auto s = Session::create(*fs);
+        if (!s || !s->set_global("trace_clock", "mono")) _exit(1);
+        char c = 1;
+        (void)!write(ready[1], &c, 1);
+        pause();
+        _exit(0);
+    }
+    char c;
+    ASSERT_EQ(read(ready[0], &c, 1), 1);
+    EXPECT_NE(fs->read("trace_clock")->find("[mono]"), std::string::npos);
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    // The dead child's comm is not "ksurf", so it counts as dead either way.
+    Removed r = remove_leftovers(*fs);
+    EXPECT_EQ(*fs->read("trace_clock"), *before);
+    EXPECT_NE(std::find(r.restored.begin(), r.restored.end(), "trace_clock"), r.restored.end());
+    EXPECT_NE(access(state_file(child).c_str(), F_OK), 0);
 }
