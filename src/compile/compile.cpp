@@ -145,6 +145,7 @@ class ProbeCompiler {
         compile_args(out);
         if (ok_ && ast_.has_filter) {
             FieldSet set{"this probe", common_fields()};
+            for (auto &g : generic_fields()) set.fields.push_back(std::move(g));
             for (const auto &a : out.args) {
                 FilterField f;
                 f.name = a.name;
@@ -222,6 +223,7 @@ class ProbeCompiler {
                         set.fields.push_back({f.name, f.is_string, !array, f.size});
                     }
                 }
+                for (auto &g : generic_fields()) set.fields.push_back(std::move(g));
                 sets.push_back(std::move(set));
             }
             filter(sets, out.filter);

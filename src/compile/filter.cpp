@@ -300,6 +300,9 @@ class FilterParser {
                 error(op.begin, op.end,
                       "'" + name.text + "' is a string; compare it with ==, != or ~",
                       "e.g. " + name.text + "~\"sys*\"");
+            // The kernel (6.1) wants string values quoted: comm=="sh".
+            else if (value.kind == Tok::Word)
+                edits_.push_back({value.begin, value.end, "\"" + value.text + "\""});
             return;
         }
         if (op.text == "~") {
@@ -373,6 +376,13 @@ std::vector<FilterField> common_fields() {
             {"common_flags", false, true, 1},
             {"common_preempt_count", false, true, 1},
             {"common_pid", false, true, 4}};
+}
+
+std::vector<FilterField> generic_fields() {
+    return {{"comm", true, true, 16},
+            {"COMM", true, true, 16},
+            {"cpu", false, true, 4},
+            {"CPU", false, true, 4}};
 }
 
 Print print_for_name(std::string_view name) {

@@ -26,6 +26,9 @@ struct FieldSet {
 
 // The common_* fields every event has.
 std::vector<FilterField> common_fields();
+// Fields the kernel's filter offers on every event besides its own:
+// comm (the task's name, a string) and cpu.
+std::vector<FilterField> generic_fields();
 
 // Checks the filter `text` (found at byte `offset` of `source`, for carets)
 // against every set; on success stores the kernel's filter in `out`.

@@ -273,3 +273,11 @@ TEST(Who, UnknownFunctionWithoutKprobesExplainsWhy) {
     EXPECT_NE(r.err.find("no kprobes"), std::string::npos) << r.err;
     EXPECT_FALSE(left_behind(r.pid));
 }
+
+TEST(Cli, CommFilterOnAnyEventWithABareWord) {
+    KSURF_REQUIRE_HOST();
+    auto r = run_ksurf({"e sched/sched_process_exec f:comm==true", "--", "sh", "-c",
+                        "/bin/true; /bin/echo x >/dev/null; /bin/true"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(count_lines_with(r.out, "sched_process_exec"), 2u) << r.out;
+}

@@ -96,15 +96,23 @@ TEST(Filters, ConvertsPrefixedLiterals) {
 
 TEST(Filters, OperatorsAndFields) {
     const std::string p = "p wake_up_new_task comm=%0->comm pid=%0->pid flags=%0->flags ";
-    EXPECT_EQ(filter_of(p + "f:comm==systemd"), "comm==systemd");
+    // The kernel wants string values quoted; bare words are quoted for it.
+    EXPECT_EQ(filter_of(p + "f:comm==systemd"), "comm==\"systemd\"");
     EXPECT_EQ(filter_of(p + "f:common_pid==1&&(comm==python||pid<4)"),
-              "common_pid==1&&(comm==python||pid<4)");
+              "common_pid==1&&(comm==\"python\"||pid<4)");
     EXPECT_EQ(filter_of(p + "f:comm ~ \"sys*\" && !(flags & 4) && pid >= -1"),
               "comm ~ \"sys*\" && !(flags & 4) && pid >= -1");
     EXPECT_EQ(filter_of(p + "f:comm!='a b' || pid<=0x10 || pid>3 || pid!=2"),
               "comm!='a b' || pid<=0x10 || pid>3 || pid!=2");
     EXPECT_EQ(filter_of("p do_sys_openat2 f=filename f:f~\"*.so\""), "f~\"*.so\"");
-    EXPECT_EQ(filter_of("p no_args c=$comm f:c==bash"), "c==bash");
+    EXPECT_EQ(filter_of("p no_args c=$comm f:c==bash"), "c==\"bash\"");
+}
+
+TEST(Filters, GenericCommAndCpuOnEveryProbe) {
+    // The kernel's filter knows the task's comm and the cpu on every event.
+    EXPECT_EQ(filter_of("p do_sys_openat2 f=filename:ustring f:comm==cat && cpu==1"),
+              "comm==\"cat\" && cpu==1");
+    EXPECT_EQ(filter_of("p do_sys_openat2 f:COMM~\"ca*\""), "COMM~\"ca*\"");
 }
 
 TEST(Filters, Errors) {
