@@ -95,7 +95,8 @@ std::string render_script(const Plan &plan) {
          "    echo \"tracefs not found (mount -t tracefs nodev /sys/kernel/tracing)\" >&2\n"
          "    exit 1\n"
          "fi\n"
-         "G=ksurf_$$\n"
+         // Not ksurf_PID: ksurf removes those when PID is not a live ksurf.
+         "G=ksurfsh_$$\n"
          "I=\"$T/instances/$G\"\n"
          "DEFS=\n"
          "EVENTS=\n"

@@ -87,7 +87,7 @@ TEST(Render, ScriptIsValidShAndCleansUp) {
                          "e sched/sched_switch f:prev_pid==1", "r _do_fork r=$retval"});
     std::string s = render_script(plan);
     EXPECT_EQ(s.rfind("#!/bin/sh\n", 0), 0u);
-    EXPECT_NE(s.find("G=ksurf_$$"), std::string::npos);
+    EXPECT_NE(s.find("G=ksurfsh_$$"), std::string::npos);
     EXPECT_NE(s.find("trap cleanup EXIT"), std::string::npos);
     EXPECT_NE(s.find("trap 'exit 130' INT"), std::string::npos);
     EXPECT_NE(s.find("trap 'exit 143' TERM"), std::string::npos);
@@ -129,8 +129,8 @@ TEST(Render, ScriptAgainstFakeTracefsRemovesEverything) {
     EXPECT_EQ(r.status, 0) << r.err;
     std::string defs;
     ASSERT_TRUE(ksurf::read_file(t + "/kprobe_events", defs));
-    EXPECT_NE(defs.find("p:ksurf_"), std::string::npos) << defs;
-    EXPECT_NE(defs.find("/p0 do_sys_openat2 fd=%di:s32\n-:ksurf_"), std::string::npos) << defs;
+    EXPECT_NE(defs.find("p:ksurfsh_"), std::string::npos) << defs;
+    EXPECT_NE(defs.find("/p0 do_sys_openat2 fd=%di:s32\n-:ksurfsh_"), std::string::npos) << defs;
     auto ls = run_cmd({"ls", t + "/instances"});
     EXPECT_EQ(ls.out, "");
     run_cmd({"rm", "-rf", t});
