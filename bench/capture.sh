@@ -21,6 +21,7 @@ TRACER_CPU=${TRACER_CPU:-1}
 SECS=${SECS:-60}
 TRACEFS=/sys/kernel/tracing
 B=$BUILD/bench
+CAPTURE_BENCH=${CAPTURE_BENCH:-$B/capture_bench} # or a driver built elsewhere
 TMP=$(mktemp -d /tmp/ksurf-bench.XXXXXX)
 CAT_INST=$TRACEFS/instances/ksurf-bench-cat-$$
 
@@ -37,7 +38,8 @@ trap 'exit 130' INT TERM
 
 [ "$(id -u)" = 0 ] || { echo "capture.sh: run as root" >&2; exit 1; }
 [ -e $TRACEFS/README ] || mount -t tracefs nodev $TRACEFS
-cmake --build "$BUILD" --target capture_bench getppid_burst >/dev/null || exit 1
+cmake --build "$BUILD" --target capture_bench getppid_burst >/dev/null ||
+    [ -x "$CAPTURE_BENCH" ] || exit 1
 
 # Starts the generator, waiting on a fifo; sets GEN (pid).
 start_gen() {
@@ -78,7 +80,7 @@ bench_ksurf() { # name extra-args...
     local name=$1
     shift
     start_gen
-    $TIMED "$TMP/time" taskset -c "$TRACER_CPU" "$B/capture_bench" -p "$GEN" --wait-pid "$GEN" \
+    $TIMED "$TMP/time" taskset -c "$TRACER_CPU" "$CAPTURE_BENCH" -p "$GEN" --wait-pid "$GEN" \
         -d 120 -o /dev/null "$@" 2>"$TMP/err" &
     local job=$!
     wait_for "$TMP/err" ready || { cat "$TMP/err" >&2; return 1; }
@@ -149,11 +151,16 @@ bench_cat() {
 }
 
 if [ "$MODE" = stream ]; then
-    echo "ksurf capture, ${SECS}s of sched/sched_switch (all pids) to /dev/null"
+    # Context switches to stream: two threads ping-ponging over a pipe.
+    perf bench sched pipe -T -l 1000000000 >/dev/null 2>&1 &
+    PINGPONG=$!
+    trap 'kill $PINGPONG 2>/dev/null; cleanup' EXIT
+    echo "ksurf capture, ${SECS}s of sched/sched_switch (all pids, with a pipe ping-pong" \
+        "running) to /dev/null"
     for fmt in text json; do
         extra=()
         [ $fmt = json ] && extra=(--json)
-        $TIMED "$TMP/time" "$B/capture_bench" -e sched/sched_switch -d "$SECS" -o /dev/null \
+        $TIMED "$TMP/time" "$CAPTURE_BENCH" -e sched/sched_switch -d "$SECS" -o /dev/null \
             "${extra[@]}" 2>"$TMP/err"
         read -r u s m < <(read_time "$TMP/time")
         got=$(sed -n 's/.*records=\([0-9]*\).*/\1/p' "$TMP/err")
@@ -161,6 +168,7 @@ if [ "$MODE" = stream ]; then
         printf "%-5s events=%s lost=%s cpu_s=%s peak_rss_kb=%s\n" $fmt "$got" "$lost" \
             "$(echo "$u + $s" | bc)" "$m"
     done
+    kill $PINGPONG
     exit 0
 fi
 

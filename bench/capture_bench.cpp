@@ -69,6 +69,7 @@ int main(int argc, char **argv) {
     double duration = 0;
     bool json = false, stacks = false;
     std::string out_path = "/dev/null";
+    ksurf::capture::Capture::Options opts;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&]() -> std::string {
@@ -105,6 +106,8 @@ int main(int argc, char **argv) {
             out_path = next();
         else if (a == "--wait-pid")
             wait_pid = next_pid();
+        else if (a == "--trickle-ms")
+            opts.trickle_ms = std::atoi(next().c_str());
         else if (a == "--json")
             json = true;
         else if (a == "-s")
@@ -137,7 +140,7 @@ int main(int argc, char **argv) {
         if (!write_file(ed + "/enable", "1")) return 1;
         inst.enabled.push_back(ed);
     }
-    auto cap = ksurf::capture::Capture::open(tracefs, dir, events);
+    auto cap = ksurf::capture::Capture::open(tracefs, dir, events, opts);
     if (!cap) {
         std::fprintf(stderr, "capture_bench: %s\n", cap.error().str().c_str());
         return 1;
@@ -172,14 +175,23 @@ int main(int argc, char **argv) {
     fmt->flush();
     auto stats = (*cap)->stats();
     ksurf::output::print_summary(stderr, (*cap)->records_read(), stats, false);
-    uint64_t lost = 0;
-    for (const auto &s : stats) lost += s.lost();
+    uint64_t lost = 0, kernel_read = 0, unread = 0;
+    for (const auto &s : stats) {
+        lost += s.lost();
+        kernel_read += s.read_events;
+        unread += s.entries;
+    }
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
-    std::fprintf(stderr, "records=%llu lost=%llu missed=%llu user=%.3f sys=%.3f maxrss_kb=%ld\n",
+    std::fprintf(stderr,
+                 "records=%llu lost=%llu missed=%llu kernel_read=%llu unread=%llu unknown=%llu "
+                 "user=%.3f sys=%.3f maxrss_kb=%ld\n",
                  static_cast<unsigned long long>((*cap)->records_read()),
                  static_cast<unsigned long long>(lost),
-                 static_cast<unsigned long long>((*cap)->missed_events()), seconds(ru.ru_utime),
+                 static_cast<unsigned long long>((*cap)->missed_events()),
+                 static_cast<unsigned long long>(kernel_read),
+                 static_cast<unsigned long long>(unread),
+                 static_cast<unsigned long long>((*cap)->unknown_records()), seconds(ru.ru_utime),
                  seconds(ru.ru_stime), ru.ru_maxrss);
     std::fclose(out);
     return 0;

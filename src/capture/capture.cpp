@@ -59,6 +59,16 @@ uint64_t now_ns(clockid_t clock) {
     return static_cast<uint64_t>(t.tv_sec) * 1000000000ull + static_cast<uint64_t>(t.tv_nsec);
 }
 
+constexpr size_t kPageHeader = 16; // u64 timestamp, long commit
+
+// Bytes of records in a sub-buffer: its commit field without the flag bits
+// (RB_MISSED_EVENTS, RB_MISSED_STORED) the kernel keeps in the top.
+size_t page_commit(const char *page) {
+    unsigned long commit;
+    std::memcpy(&commit, page + 8, sizeof commit);
+    return commit & 0x3fffffffUL;
+}
+
 struct KbufferDeleter {
     void operator()(kbuffer *k) const { kbuffer_free(k); }
 };
@@ -94,6 +104,7 @@ struct Capture::Impl {
     clockid_t clock = -1;
     uint64_t prev_round_max = 0; // fallback horizon for clocks we cannot read
     uint64_t round_max = 0;
+    bool caught_up = true; // the last read_all() got no page more than half full
 
     std::vector<std::unique_ptr<char[]>> page_store;
     std::vector<char *> free_pages;
@@ -164,6 +175,7 @@ struct Capture::Impl {
             }
             bool was_empty = c.pages.empty();
             c.pages.push_back(page);
+            if (page_commit(page) >= (subbuf_size - kPageHeader) / 2) caught_up = false;
             ++n;
             if (was_empty) load_front(c);
         }
@@ -185,6 +197,7 @@ struct Capture::Impl {
 
     Result<size_t> read_all() {
         size_t n = 0;
+        caught_up = true;
         round_max = prev_round_max;
         for (auto &c : cpus) {
             auto r = read_cpu(c);
@@ -415,16 +428,24 @@ Result<size_t> Capture::poll(int timeout_ms, Sink &sink) {
     Impl &im = *impl_;
     auto n = im.read_all();
     if (!n) return std::unexpected(n.error());
-    if (*n == 0) {
-        bool pending = false;
-        for (const auto &c : im.cpus) pending = pending || c.cur;
-        int wait = timeout_ms;
-        if (pending) wait = std::min(wait, std::max(1, im.opt.holdback_ms / 2));
+    bool pending = false;
+    for (const auto &c : im.cpus) pending = pending || c.cur;
+    if (*n == 0 && !pending) {
+        // Idle: sleep in the kernel until a buffer has data (as buffer_percent says).
         std::vector<pollfd> fds;
         fds.reserve(im.cpus.size());
         for (const auto &c : im.cpus) fds.push_back({c.fd, POLLIN, 0});
-        if (wait > 0 && ::poll(fds.data(), fds.size(), wait) < 0 && errno != EINTR)
+        if (timeout_ms > 0 && ::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR)
             return fail("waiting for trace data", errno);
+        n = im.read_all();
+        if (!n) return std::unexpected(n.error());
+    } else if (im.caught_up && timeout_ms > 0 && im.opt.trickle_ms > 0) {
+        // A trickle (only part-filled pages) or records held back: let more
+        // arrive, so that a steady stream is read a page at a time rather
+        // than a record per read() and a 4 KB buffer per record.
+        int ms =
+            std::min(timeout_ms, *n == 0 ? std::max(1, im.opt.holdback_ms / 2) : im.opt.trickle_ms);
+        ::poll(nullptr, 0, ms);
         n = im.read_all();
         if (!n) return std::unexpected(n.error());
     }

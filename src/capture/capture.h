@@ -50,7 +50,10 @@ class Capture {
         // so that all CPUs have been read up to its time.
         int holdback_ms = 20;
         // Upper bound on pages held in memory per CPU between deliveries.
-        size_t max_pages_per_cpu = 4096;
+        size_t max_pages_per_cpu = 1024;
+        // How long poll() lets a trickle of records (only part-filled pages)
+        // gather before reading again; 0 reads again at once.
+        int trickle_ms = 2;
         // CPUs to read; empty means every online CPU.
         std::vector<int> cpus;
     };
