@@ -238,7 +238,12 @@ class ProbeCompiler {
     const struct btf *btf(Span where, const char *why) {
         if (!btf_tried_) {
             btf_tried_ = true;
-            if (opts_.types) {
+            if (is_user()) {
+                if (opts_.user_types)
+                    btf_ = opts_.user_types->open(ast_.path, btf_error_);
+                else
+                    btf_error_ = "no types of user programs were given";
+            } else if (opts_.types) {
                 btf_ = ast_.module.empty() ? opts_.types->base(&btf_error_)
                                            : opts_.types->module(ast_.module, &btf_error_);
             } else {
@@ -247,9 +252,28 @@ class ProbeCompiler {
         }
         if (!btf_ && why) {
             error(where, std::string(why) + ": " + btf_error_,
-                  "give a BTF file with --btf (default /sys/kernel/btf/vmlinux)");
+                  !is_user() ? "give a BTF file with --btf (default /sys/kernel/btf/vmlinux)"
+                  : btf_error_.starts_with("no DWARF")
+                      ? "build with -g, or use %N with explicit :TYPE"
+                      : "use %N with explicit :TYPE");
         }
         return btf_;
+    }
+
+    // Kernel probes take types from BTF, user probes from the binary's DWARF.
+    bool have_types() const {
+        return is_user() ? opts_.user_types != nullptr : opts_.types != nullptr;
+    }
+    std::optional<types::TypeRef> find_type(const struct btf *b, std::string_view name, int kind) {
+        if (!is_user()) return opts_.types->find(b, name, kind);
+        uint32_t id = opts_.user_types ? opts_.user_types->find(b, name, kind) : 0;
+        if (!id) return std::nullopt;
+        return types::TypeRef{b, id};
+    }
+    std::vector<std::string> type_names(const struct btf *b, int kind) {
+        if (!is_user()) return opts_.types->names_of_kind(b, kind);
+        return opts_.user_types ? opts_.user_types->names_of_kind(b, kind)
+                                : std::vector<std::string>{};
     }
 
     // The FUNC_PROTO of the probed function, or 0. Diagnoses when `why`.
@@ -258,7 +282,7 @@ class ProbeCompiler {
             proto_tried_ = true;
             const struct btf *b = btf(where, why);
             if (!b) return 0;
-            if (auto f = opts_.types->find(b, ast_.symbol, BTF_KIND_FUNC)) {
+            if (auto f = find_type(b, ast_.symbol, BTF_KIND_FUNC)) {
                 const struct btf_type *t = btf__type_by_id(b, f->id);
                 proto_ = t ? t->type : 0;
             }
@@ -266,9 +290,10 @@ class ProbeCompiler {
         }
         if (!proto_ && why && btf_) {
             if (proto_missing_) {
-                std::string near =
-                    closest(ast_.symbol, opts_.types->names_of_kind(btf_, BTF_KIND_FUNC));
-                error(ast_.symbol_span, "unknown function '" + ast_.symbol + "' (not in BTF)",
+                std::string near = closest(ast_.symbol, type_names(btf_, BTF_KIND_FUNC));
+                error(ast_.symbol_span,
+                      "unknown function '" + ast_.symbol + "' (not in " +
+                          (is_user() ? "the DWARF of " + ast_.path : std::string("BTF")) + ")",
                       near.empty() ? std::string(why) + " need the function's BTF type"
                                    : "did you mean '" + near + "'?");
                 proto_missing_ = false; // report once
@@ -277,6 +302,27 @@ class ProbeCompiler {
             }
         }
         return proto_;
+    }
+
+    // Which argument register each parameter of a user function arrives in:
+    // floating-point parameters go to FP registers and do not count; after
+    // a struct passed by value the rule depends on the ABI (-1: unknown).
+    // Kernel functions keep the plain position (kernel code has no floats).
+    std::vector<int> register_slots(const std::vector<std::pair<std::string, uint32_t>> &ps) {
+        std::vector<int> out;
+        int slot = 0;
+        for (const auto &p : ps) {
+            Shape sh = shape_of(CType{CType::Btf, btf_, p.second, 0, 0});
+            if (!is_user()) {
+                out.push_back(slot++);
+            } else if (slot < 0 || p.second == 0 || sh.kind == Shape::Struct || sh.size > 8) {
+                // p.second == 0: the "..." of a variadic function
+                out.push_back(slot = -1);
+            } else {
+                out.push_back(sh.kind == Shape::Float ? -1 : slot++);
+            }
+        }
+        return out;
     }
 
     std::vector<std::pair<std::string, uint32_t>> params(uint32_t proto_id) {
@@ -293,7 +339,8 @@ class ProbeCompiler {
 
     // "struct file *" -> CType, or a diagnostic.
     bool parse_ctype(const std::string &name, Span where, CType &out) {
-        const struct btf *b = btf(where, "casts need kernel types");
+        const struct btf *b = btf(where, is_user() ? "casts on P/R need the program's DWARF types"
+                                                   : "casts need kernel types");
         if (!b) return false;
         auto words = split(name, ' ');
         int stars = 0;
@@ -308,11 +355,10 @@ class ProbeCompiler {
             int kind = words[0] == "struct"  ? BTF_KIND_STRUCT
                        : words[0] == "union" ? BTF_KIND_UNION
                                              : BTF_KIND_ENUM;
-            ref = opts_.types->find(b, words[1], kind);
-            if (!ref && kind == BTF_KIND_ENUM)
-                ref = opts_.types->find(b, words[1], BTF_KIND_ENUM64);
+            ref = find_type(b, words[1], kind);
+            if (!ref && kind == BTF_KIND_ENUM) ref = find_type(b, words[1], BTF_KIND_ENUM64);
             if (!ref) {
-                std::string near = closest(words[1], opts_.types->names_of_kind(b, kind));
+                std::string near = closest(words[1], type_names(b, kind));
                 error(where, "unknown type '" + words[0] + " " + words[1] + "'",
                       near.empty() ? "" : "did you mean '" + words[0] + " " + near + "'?");
                 return false;
@@ -334,10 +380,10 @@ class ProbeCompiler {
                 {"short", "short int"}};
             for (const auto &[from, to] : kAliases)
                 if (joined == from) joined = to;
-            ref = opts_.types->find(b, joined, BTF_KIND_TYPEDEF);
-            if (!ref) ref = opts_.types->find(b, joined, BTF_KIND_INT);
+            ref = find_type(b, joined, BTF_KIND_TYPEDEF);
+            if (!ref) ref = find_type(b, joined, BTF_KIND_INT);
             if (!ref) {
-                std::string near = closest(joined, opts_.types->names_of_kind(b, BTF_KIND_TYPEDEF));
+                std::string near = closest(joined, type_names(b, BTF_KIND_TYPEDEF));
                 error(where, "unknown type '" + joined + "'",
                       near.empty() ? "structs are written (struct NAME *)"
                                    : "did you mean '" + near + "'?");
@@ -406,11 +452,29 @@ class ProbeCompiler {
                 return false;
             }
             v.fetch = "%" + std::string(*reg);
-            if (typed && !is_user() && opts_.types) {
-                uint32_t p =
-                    proto(b.span, x.steps.empty() ? nullptr : "member chains on arguments");
+            if (typed && have_types()) {
+                uint32_t p = proto(
+                    b.span, x.steps.empty() ? nullptr
+                            : is_user()     ? "member chains on P/R need the program's DWARF types"
+                                            : "member chains on arguments");
                 if (!p) return !x.steps.empty() ? false : true;
                 auto ps = params(p);
+                auto slots = register_slots(ps);
+                auto at = std::find(slots.begin(), slots.end(), static_cast<int>(b.number));
+                if (is_user() && at == slots.end() && std::count(slots.begin(), slots.end(), -1)) {
+                    if (x.steps.empty()) return true; // left untyped
+                    error(b.span,
+                          "which parameter of '" + ast_.symbol + "' is in %" +
+                              std::to_string(b.number) + " is not known",
+                          "a floating-point or struct parameter comes first; cast it: "
+                          "(struct NAME *)" +
+                              text(b.span));
+                    return false;
+                }
+                if (is_user() && at != slots.end()) {
+                    v.type = CType{CType::Btf, btf_, ps[at - slots.begin()].second, 0, 0};
+                    return true;
+                }
                 if (b.number >= ps.size()) {
                     error(b.span,
                           "'" + ast_.symbol + "' has only " + std::to_string(ps.size()) +
@@ -448,17 +512,26 @@ class ProbeCompiler {
                       "probe the entry with p");
                 return false;
             }
-            if (is_user()) {
-                error(b.span, "parameter names of user programs need DWARF, not supported yet",
+            if (is_user() && !opts_.user_types) {
+                error(b.span, "parameter names of user programs need their DWARF types",
                       "use %N for argument N");
                 return false;
             }
-            uint32_t p = proto(b.span, "parameter names");
+            uint32_t p = proto(b.span, is_user() ? "parameter names of user programs need DWARF"
+                                                 : "parameter names");
             if (!p) return false;
             auto ps = params(p);
+            auto slots = register_slots(ps);
             for (size_t i = 0; i < ps.size(); ++i) {
                 if (ps[i].first != b.text) continue;
-                auto reg = arg_register(opts_.arch, static_cast<unsigned>(i));
+                if (slots[i] < 0) {
+                    error(b.span,
+                          "'" + b.text + "' is not passed in an argument register ksurf knows",
+                          "floating-point and struct parameters, and those after a struct, "
+                          "are read with explicit registers");
+                    return false;
+                }
+                auto reg = arg_register(opts_.arch, static_cast<unsigned>(slots[i]));
                 if (!reg) {
                     error(b.span,
                           "'" + b.text + "' is parameter " + std::to_string(i) +
@@ -487,9 +560,13 @@ class ProbeCompiler {
                 return false;
             }
             v.fetch = "$retval";
-            if (typed && is_user() && !x.steps.empty()) return user_types_error(x);
-            if (typed && !is_user() && opts_.types) {
-                uint32_t p = proto(b.span, x.steps.empty() ? nullptr : "member chains on $retval");
+            if (typed && is_user() && !opts_.user_types && !x.steps.empty())
+                return user_types_error(x);
+            if (typed && have_types()) {
+                uint32_t p = proto(
+                    b.span, x.steps.empty() ? nullptr
+                            : is_user()     ? "member chains on P/R need the program's DWARF types"
+                                            : "member chains on $retval");
                 if (!p) return x.steps.empty();
                 const struct btf_type *t = btf__type_by_id(btf_, p);
                 if (t && t->type == 0) {
@@ -581,7 +658,11 @@ class ProbeCompiler {
 
     bool user_types_error(const expr::Expr &x) {
         Span s = x.cast.present ? x.cast.span : x.steps.front().span;
-        error(s, "casts and member chains on P/R need the program's DWARF types, not supported yet",
+        if (x.cast.packet) {
+            error(s, "packet headers are kernel memory; not available in uprobes");
+            return false;
+        }
+        error(s, "casts and member chains on P/R need the program's DWARF types",
               "read raw values: %N, %reg, $retval, $stackN");
         return false;
     }
@@ -669,7 +750,8 @@ class ProbeCompiler {
 
     bool compile_value(const expr::Expr &x, Value &v) {
         bool typed = x.cast.present ? false : true;
-        if (x.cast.present && is_user()) return user_types_error(x);
+        if (x.cast.present && is_user() && (x.cast.packet || !opts_.user_types))
+            return user_types_error(x);
         if (!compile_base(x, v, typed || x.cast.packet)) return false;
         if (x.cast.present) {
             if (x.cast.packet) {
@@ -741,7 +823,7 @@ class ProbeCompiler {
         if (what.empty()) what = text(upto);
         Shape sh = shape_of(v.type);
         if (v.type.kind == CType::Unknown) {
-            if (is_user()) return user_types_error(x);
+            if (is_user() && !opts_.user_types) return user_types_error(x);
             error(s.span, "'" + what + "' has no type",
                   "cast it first: !(struct NAME *)" + what + text(s.span));
             return false;
@@ -1010,7 +1092,7 @@ class ProbeCompiler {
                       "rename it without the ip_/b16_/B16_ prefix");
                 return false;
             }
-            bool user = sh.kind == Shape::Ptr ? sh.user : v.user;
+            bool user = (sh.kind == Shape::Ptr ? sh.user : v.user) || is_user();
             std::string kind = user ? "ustring" : "string";
             if (sh.kind == Shape::String) {
                 f = v.in_mem ? mem(v) + ":string" : v.fetch;

@@ -13,6 +13,10 @@
 //  - f:FILTER takes the rest of the line, spaces included.
 //  - BTF is parsed only when an expression needs it (a member chain, a
 //    parameter name, %N or $retval that need a type, a cast, a packet).
+//  - P/R probes are typed the same way from the binary's DWARF (converted to
+//    BTF in memory, see types/dwarf.h); their strings read as :ustring. A
+//    user function's parameter (by name, or typing %N) is matched to the
+//    argument registers skipping floating-point parameters, as the ABIs do.
 #pragma once
 
 #include "arch/arch.h"
@@ -20,7 +24,9 @@
 #include "compile/plan.h"
 #include "expr/diagnostic.h"
 #include "types/btf.h"
+#include "types/dwarf.h"
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -44,6 +50,10 @@ struct Options {
     Arch arch = host_arch();
     const types::TypeInfo *types = nullptr; // BTF; may be null when only `e` probes are compiled
     const EventCatalog *events = nullptr;   // for `e` (null => `e` is an error)
+    // Types of P/R binaries (DWARF). Null: P/R probes are untyped and casts,
+    // member chains and parameter names on them are errors; compile() gives
+    // one (types::make_dwarf_types()) when the caller does not.
+    types::UserTypes *user_types = nullptr;
 };
 
 // The core of compile(), usable without <expected>: fills `plan` and returns
@@ -61,7 +71,13 @@ inline std::expected<Plan, std::vector<Diagnostic>> compile(std::span<const Sour
                                                             const Options &opts) {
     Plan plan;
     std::vector<Diagnostic> diags;
-    if (!compile_into(sources, opts, plan, diags)) return std::unexpected(std::move(diags));
+    std::unique_ptr<types::UserTypes> dwarf;
+    Options o = opts;
+    if (!o.user_types) {
+        dwarf = types::make_dwarf_types();
+        o.user_types = dwarf.get();
+    }
+    if (!compile_into(sources, o, plan, diags)) return std::unexpected(std::move(diags));
     return plan;
 }
 
