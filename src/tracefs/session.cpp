@@ -168,8 +168,9 @@ Result<Session> Session::create(const Tracefs &fs) {
     if (::mkdir(fs.path(instance).c_str(), 0700) != 0) {
         int e = errno;
         return fail(fmt::format("cannot create tracefs instance {}", fs.path(instance)), e,
-                    e == ENOENT ? "this kernel has no tracefs instances (CONFIG_TRACING too old?)"
-                                : "");
+                    e == ENOENT   ? "this kernel has no tracefs instances (CONFIG_TRACING too old?)"
+                    : e == EACCES ? "run ksurf as root"
+                                  : "");
     }
     return Session(fs, std::move(instance), group_name(pid));
 }

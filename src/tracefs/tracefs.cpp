@@ -31,8 +31,12 @@ double entry_time(std::string_view line) {
 } // namespace
 
 Result<Tracefs> Tracefs::open() {
-    for (const char *d : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"})
+    for (const char *d : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}) {
         if (is_tracefs(d)) return Tracefs(d);
+        if (errno == EACCES)
+            return fail(fmt::format("tracefs at {} is open to root only", d), EACCES,
+                        "run ksurf as root (sudo ksurf ...); -S needs no root for p/r/P/R");
+    }
     if (::geteuid() != 0)
         return fail("tracefs is not mounted and mounting it needs root", EPERM,
                     "run ksurf as root (sudo ksurf ...), or mount it: "
