@@ -294,8 +294,9 @@ class ProbeCompiler {
                 error(ast_.symbol_span,
                       "unknown function '" + ast_.symbol + "' (not in " +
                           (is_user() ? "the DWARF of " + ast_.path : std::string("BTF")) + ")",
-                      near.empty() ? std::string(why) + " need the function's BTF type"
-                                   : "did you mean '" + near + "'?");
+                      !near.empty() ? "did you mean '" + near + "'?"
+                      : is_user()   ? "it has no DWARF there (is it from another library?)"
+                                    : std::string(why) + " need the function's BTF type");
                 proto_missing_ = false; // report once
             } else {
                 ok_ = false;

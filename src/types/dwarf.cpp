@@ -32,10 +32,11 @@ const char *die_name(Dwarf_Die *die) {
     return n && *n ? n : nullptr;
 }
 
+// Not integrated: a definition's DW_AT_specification is a declaration.
 bool flag(Dwarf_Die *die, unsigned name) {
     Dwarf_Attribute a;
     bool v = false;
-    return dwarf_attr_integrate(die, name, &a) && dwarf_formflag(&a, &v) == 0 && v;
+    return dwarf_attr(die, name, &a) && dwarf_formflag(&a, &v) == 0 && v;
 }
 
 bool udata(Dwarf_Die *die, unsigned name, uint64_t &out) {

@@ -3,6 +3,7 @@
 // $retval, compiled as kernel probes are from BTF. Expected offsets come from
 // offsetof() over dwarf_app.h, compiled into this test.
 #include "compile/compile.h"
+#include "cpp_app.h"
 #include "dwarf_app.h"
 #include "types/dwarf.h"
 
@@ -262,4 +263,20 @@ TEST(UprobeDwarf, ConvertedTypesMatchTheCompiler) {
     // the same file by another spelling is the same BTF
     std::string err2;
     EXPECT_EQ(types->open(kDir + "/./dwarf_app", err2), b);
+}
+
+TEST(UprobeDwarf, CppClassesReferencesAndMangledNames) {
+    ns::Req r;
+    auto at = [&](const void *m) {
+        return off(static_cast<size_t>(reinterpret_cast<const char *>(m) -
+                                       reinterpret_cast<const char *>(&r)));
+    };
+    auto c = compile(P(kDir + "/cpp_app",
+                       "_ZN2ns6handleERKNS_3ReqEPS0_ id=r->id b=r->base_id n=p->name x=%0->id"));
+    ASSERT_TRUE(c.ok) << c.errors();
+    EXPECT_EQ(c.args(), "id=" + at(&r.id) + "(%di):s32 b=" + at(&r.base_id) + "(%di):s32 n=+0x0(" +
+                            at(&r.name) + "(%si)):ustring x=" + at(&r.id) + "(%di):s32");
+    auto cast = compile(P(kDir + "/cpp_app", "main x=(struct Req *)%ax->name"));
+    ASSERT_TRUE(cast.ok) << cast.errors();
+    EXPECT_EQ(cast.args(), "x=+0x0(" + at(&r.name) + "(%ax)):ustring");
 }
