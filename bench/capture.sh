@@ -107,7 +107,9 @@ bench_ksurf_cli() { # name extra-args...
     [ -n "$t" ] && kill -INT "$t" 2>/dev/null
     wait $job
     local got
-    got=$(sed -n 's/.*ksurf: \([0-9]*\) events read.*/\1/p' "$TMP/err" | tail -1)
+    # The summary line, or with --json its object: {"events":N,...}
+    got=$(sed -n -e 's/.*ksurf: \([0-9]*\) events read.*/\1/p' \
+        -e 's/.*"events":\([0-9]*\).*/\1/p' "$TMP/err" | tail -1)
     read -r u s m < <(read_time "$TMP/time")
     row "$name" "${got:-0}" "$u" "$s" "$m"
 }
