@@ -3,6 +3,7 @@
 #include "util/strings.h"
 
 #include <algorithm>
+#include <charconv>
 #include <fmt/format.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -57,9 +58,17 @@ KernelSymbols KernelSymbols::parse(std::string_view kallsyms, std::string_view b
             if (module.size() >= 2 && module.front() == '[')
                 module = module.substr(1, module.size() - 2);
         }
+        uint64_t addr = 0;
+        std::from_chars(line.data(), line.data() + s1, addr, 16);
+        if (addr != 0) {
+            k.addresses_known_ = true;
+            k.starts_.push_back(addr);
+        }
         if (name.starts_with("__pfx_")) continue; // padding before functions, not code
         k.text_.emplace(std::string(name), std::string(module));
+        k.symbols_.push_back(TextSymbol{addr, std::string(name), std::string(module)});
     }
+    std::sort(k.starts_.begin(), k.starts_.end());
     for (const auto &line : split(blacklist, '\n')) {
         // "0xffffffff81000000-0xffffffff81000010\tname"
         size_t tab = line.find_first_of("\t ");
@@ -80,6 +89,37 @@ KernelSymbols KernelSymbols::load(const std::string &tracefs_dir) {
     read_file("/proc/kallsyms", kallsyms);
     read_file(tracefs_dir + "/available_filter_functions", filters);
     return parse(kallsyms, read_blacklist(), filters);
+}
+
+std::optional<TextSpan> KernelSymbols::span(std::string_view name) const {
+    for (const auto &s : symbols_) {
+        if (s.name != name) continue;
+        TextSpan out{s.addr, 0, s.module};
+        auto next = std::upper_bound(starts_.begin(), starts_.end(), s.addr);
+        if (s.addr != 0 && next != starts_.end()) out.size = *next - s.addr;
+        return out;
+    }
+    return std::nullopt;
+}
+
+std::string KernelSymbols::symbolize(uint64_t addr) const {
+    if (!addresses_known_ || addr == 0) return "";
+    if (by_addr_.size() != symbols_.size()) {
+        auto &idx = by_addr_;
+        idx.resize(symbols_.size());
+        for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+        std::stable_sort(idx.begin(), idx.end(),
+                         [&](size_t a, size_t b) { return symbols_[a].addr < symbols_[b].addr; });
+    }
+    auto it = std::upper_bound(by_addr_.begin(), by_addr_.end(), addr,
+                               [&](uint64_t a, size_t i) { return a < symbols_[i].addr; });
+    if (it == by_addr_.begin()) return "";
+    const TextSymbol &s = symbols_[*std::prev(it)];
+    // Past the symbol's end (the next start, __pfx_ padding included): not inside it.
+    auto next = std::upper_bound(starts_.begin(), starts_.end(), s.addr);
+    if (next != starts_.end() && addr >= *next) return "";
+    if (addr == s.addr) return s.name;
+    return fmt::format("{}+{:#x}", s.name, addr - s.addr);
 }
 
 Place KernelSymbols::check(std::string_view name, std::string_view module) const {

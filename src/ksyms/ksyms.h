@@ -4,6 +4,8 @@
 // instead of a bare EINVAL from kprobe_events.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -11,6 +13,20 @@
 #include <vector>
 
 namespace ksurf::ksyms {
+
+// One text symbol of /proc/kallsyms (functions; "__pfx_" padding left out).
+struct TextSymbol {
+    uint64_t addr = 0;  // 0 when kallsyms hides addresses (kptr_restrict, not root)
+    std::string name;   // as kallsyms spells it, clone suffixes included
+    std::string module; // "" for vmlinux
+};
+
+// Where a function's code is: its address and the bytes up to the next symbol.
+struct TextSpan {
+    uint64_t addr = 0;
+    uint64_t size = 0; // 0 when no later symbol bounds it
+    std::string module;
+};
 
 struct Place {
     bool ok = false;
@@ -34,11 +50,31 @@ class KernelSymbols {
     bool has_function(std::string_view name) const { return text_.contains(std::string(name)); }
     bool blacklist_known() const { return blacklist_known_; }
 
+    // --- listing (ksurf list) ---
+    // Every text symbol, in kallsyms order; names may repeat (static functions).
+    const std::vector<TextSymbol> &text_symbols() const { return symbols_; }
+    bool blacklisted(std::string_view name) const { return blacklist_.contains(std::string(name)); }
+    // In available_filter_functions (what ftrace, and so kprobes on ftrace, can trace).
+    bool traceable(std::string_view name) const { return traceable_.contains(std::string(name)); }
+    // False when available_filter_functions could not be read (no function
+    // tracer, or the kernel refused it): traceable() then knows nothing.
+    bool traceable_known() const { return !traceable_.empty(); }
+    // True when kallsyms shows real addresses (root, kptr_restrict allows it).
+    bool addresses_known() const { return addresses_known_; }
+    // Address and extent of `name` (the first one, for repeated names).
+    std::optional<TextSpan> span(std::string_view name) const;
+    // The text symbol holding `addr`, as "name+0xOFF" ("" when none).
+    std::string symbolize(uint64_t addr) const;
+
   private:
     std::unordered_map<std::string, std::string> text_; // function -> module ("" vmlinux)
     std::unordered_set<std::string> blacklist_;
     std::unordered_set<std::string> traceable_;
     bool blacklist_known_ = false;
+    std::vector<TextSymbol> symbols_;
+    std::vector<uint64_t> starts_;        // every text address, __pfx_ included, sorted
+    mutable std::vector<size_t> by_addr_; // into symbols_, by address (built on first use)
+    bool addresses_known_ = false;
 };
 
 } // namespace ksurf::ksyms
