@@ -313,7 +313,29 @@ class TextFormatter final : public FormatterBase {
             put_stack(r, spec);
             return;
         }
+        const FieldSpec *func = nullptr; // a kretprobe's __probe_func, shown with its caller
         for (const auto &f : spec.fields) {
+            // Where the probe hit, as the kernel shows it: "(sym+off)", "(caller <- func)".
+            if (f.name == "__probe_ip") {
+                buf_.append(std::string_view(" ("));
+                put_field<false>(buf_, data, size, f);
+                buf_.push_back(')');
+                continue;
+            }
+            if (f.name == "__probe_func") {
+                func = &f;
+                continue;
+            }
+            if (f.name == "__probe_ret_ip") {
+                buf_.append(std::string_view(" ("));
+                put_field<false>(buf_, data, size, f);
+                if (func) {
+                    buf_.append(std::string_view(" <- "));
+                    put_field<false>(buf_, data, size, *func);
+                }
+                buf_.push_back(')');
+                continue;
+            }
             buf_.push_back(' ');
             buf_.append(f.name);
             buf_.push_back('=');

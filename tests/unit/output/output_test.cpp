@@ -188,16 +188,17 @@ TEST_F(OutputTest, ProbeStylesApply) {
 
     auto text = run(
         [&](FILE *f) { return out::make_text(f, events_.tep(), styles_, false, &procs_); }, {&b.r});
-    EXPECT_NE(text.find(" p0: __probe_ip=0x0 ip_src=127.0.0.1 b16_port=80 B32_x=0x12345678 "
+    EXPECT_NE(text.find(" p0: (0x0) ip_src=127.0.0.1 b16_port=80 B32_x=0x12345678 "
                         "ptr=0xffff0000 arr={7,8} name=eth0 neg=-5 sym=do_thing+0x10\n"),
               std::string::npos)
         << text;
     auto json = run(
         [&](FILE *f) { return out::make_json(f, events_.tep(), styles_, false, &procs_); }, {&b.r});
-    EXPECT_NE(json.find("\"fields\":{\"__probe_ip\":\"0x0\",\"ip_src\":\"127.0.0.1\",\"b16_port\":80,"
-                        "\"B32_x\":305419896,\"ptr\":4294901760,\"arr\":[7,8],\"name\":\"eth0\","
-                        "\"neg\":-5,\"sym\":\"do_thing+0x10\"}"),
-              std::string::npos)
+    EXPECT_NE(
+        json.find("\"fields\":{\"__probe_ip\":\"0x0\",\"ip_src\":\"127.0.0.1\",\"b16_port\":80,"
+                  "\"B32_x\":305419896,\"ptr\":4294901760,\"arr\":[7,8],\"name\":\"eth0\","
+                  "\"neg\":-5,\"sym\":\"do_thing+0x10\"}"),
+        std::string::npos)
         << json;
     out::Symbols::override_kernel(nullptr);
 }
