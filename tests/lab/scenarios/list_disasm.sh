@@ -1,0 +1,32 @@
+# ksurf list disasm do_sys_openat2 reads the live kernel text (/proc/kcore):
+# every printed offset is an instruction boundary kprobe_events accepts, and
+# a ksurf probe armed at one of them fires.
+# lab-timeout: 120
+. /lab/lib.sh
+
+kx 60 list disasm do_sys_openat2
+skip_if_not_impl "ksurf list disasm"
+has 'capstone' && skip "ksurf built without capstone"
+expect_rc0 "list disasm"
+offs=$(awk '$1 ~ /^\+0x/ {print substr($1, 2)}' "$KX_OUT" | head -n 12)
+[ -n "$offs" ] || fail "no instructions printed"
+pick=
+for o in $offs; do
+    echo "p:lab/ld do_sys_openat2+$o" >>$T/kprobe_events 2>/dev/null ||
+        fail "kprobe_events refused printed offset +$o"
+    echo '-:lab/ld' >>$T/kprobe_events
+    # Past the fentry call, the first accepted offset is the one to arm.
+    [ -z "$pick" ] && [ "$((o))" -ge 5 ] && pick=$o
+done
+note "first offsets accepted: $(echo $offs)"
+[ -n "$pick" ] || fail "no offset past +5 printed"
+fact "list disasm do_sys_openat2: armed at +$pick"
+
+expr="p do_sys_openat2+$pick"
+catch_one "kprobe at func+off" "$expr" cat /proc/version
+state_same before "$expr"
+
+kx 60 list disasm do_sys_openat2 --json
+expect_rc0 "list disasm --json"
+has '"probe": "p do_sys_openat2\+0"' || fail "JSON lacks ready-made probe specs"
+pass
