@@ -10,7 +10,7 @@ usage:
   ksurf [options] EXPR... [-- CMD ARGS...]   arm probes and trace events, stream what they see
   ksurf who NAME [options]                   which processes call this system call / function?
   ksurf run [options] -- CMD ARGS...          the kernel functions (or system calls) CMD runs
-  ksurf list funcs|events|func|struct ...    what can be traced, and how
+  ksurf list funcs|events|func|struct ...    what can be traced, and how (also uprobes, disasm)
   ksurf reset                                remove what dead ksurf runs left in the kernel
   ksurf help [COMMAND]                       this text, or a command's options
 
