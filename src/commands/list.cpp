@@ -158,6 +158,11 @@ int list_func(const ListOptions &o) {
     if (o.btf.empty()) syms = ksyms::KernelSymbols::load(tracefs_root());
     auto f = listing::describe_func(*t->types, syms ? &*syms : nullptr, o.name, t->arch);
     if (!f.in_btf && !f.in_kallsyms) return fail(f.error, f.hint, kExitUsage);
+    // The function may be fine, but this kernel cannot take kprobes at all.
+    if (syms && f.probeable && ::access((tracefs_root() + "/kprobe_events").c_str(), F_OK) != 0) {
+        f.probeable = false;
+        f.notes.push_back("this kernel has no kprobes (no kprobe_events: CONFIG_KPROBES is off)");
+    }
     show(
         o, [&] { return listing::to_json(f); },
         [&](const listing::Style &st) { return listing::render_func(f, st); });
