@@ -1,0 +1,258 @@
+// Call trees, summaries, folded stacks and flame graphs from synthetic calls:
+// no kernel involved.
+#include "graph/forest.h"
+#include "graph/report.h"
+
+#include <cstdio>
+#include <gtest/gtest.h>
+#include <string>
+
+using namespace ksurf::graph;
+
+namespace {
+
+std::string trees_text(const Forest &f, const ReportOptions &o = {}) {
+    char *buf = nullptr;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    print_trees(out, f, o);
+    std::fclose(out);
+    std::string s(buf, len);
+    free(buf);
+    return s;
+}
+
+std::string summary_text(const Forest &f, const ReportOptions &o = {}) {
+    char *buf = nullptr;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    print_summary(out, f, summarize(f), o);
+    std::fclose(out);
+    std::string s(buf, len);
+    free(buf);
+    return s;
+}
+
+// function_graph's shape: entries with depth, exits with depth and duration.
+struct Graph {
+    Forest f;
+    void in(int tid, uint64_t ts, const char *fn, int depth) {
+        f.enter(tid, ts, f.intern(fn), depth);
+    }
+    void out(int tid, uint64_t ts, const char *fn, int depth, uint64_t dur) {
+        f.exit(tid, ts, f.intern(fn), depth, dur);
+    }
+};
+
+} // namespace
+
+TEST(Forest, NestsCallsPerThreadWithDurations) {
+    Graph g;
+    g.in(10, 1000, "__x64_sys_openat", 0);
+    g.in(11, 1100, "__x64_sys_read", 0); // another thread, interleaved
+    g.in(10, 1200, "do_sys_openat2", 1);
+    g.in(10, 1300, "getname", 2);
+    g.out(10, 1400, "getname", 2, 100);
+    g.out(11, 1500, "__x64_sys_read", 0, 400);
+    g.out(10, 1900, "do_sys_openat2", 1, 700);
+    g.out(10, 2000, "__x64_sys_openat", 0, 1000);
+    const Thread &t = g.f.threads().at(10);
+    const Node &root = g.f.node(t.first_root);
+    EXPECT_EQ(g.f.name(root.name), "__x64_sys_openat");
+    EXPECT_EQ(root.duration, 1000u);
+    EXPECT_TRUE(root.complete);
+    const Node &child = g.f.node(root.first_child);
+    EXPECT_EQ(g.f.name(child.name), "do_sys_openat2");
+    EXPECT_EQ(g.f.name(g.f.node(child.first_child).name), "getname");
+    EXPECT_EQ(root.next, kNone);
+    EXPECT_EQ(self_time(g.f, t.first_root), 300u);
+    std::string text = trees_text(g.f);
+    // Each thread's tree is printed whole, not interleaved.
+    size_t a = text.find("__x64_sys_openat()"), b = text.find("    do_sys_openat2()"),
+           c = text.find("      getname()"), d = text.find("__x64_sys_read()");
+    ASSERT_NE(a, std::string::npos) << text;
+    ASSERT_NE(b, std::string::npos) << text;
+    ASSERT_NE(c, std::string::npos) << text;
+    ASSERT_NE(d, std::string::npos) << text;
+    EXPECT_LT(a, b);
+    EXPECT_LT(b, c);
+    EXPECT_LT(c, d);
+    EXPECT_NE(text.find("1.000 us"), std::string::npos) << text;
+}
+
+TEST(Forest, LostExitsCloseCallsAsUnfinished) {
+    Graph g;
+    g.in(1, 100, "a", 0);
+    g.in(1, 200, "b", 1);
+    // b's exit was lost; a new call at depth 1 closes it.
+    g.in(1, 300, "c", 1);
+    g.out(1, 400, "c", 1, 100);
+    g.out(1, 500, "a", 0, 400);
+    const Node &a = g.f.node(g.f.threads().at(1).first_root);
+    const Node &b = g.f.node(a.first_child);
+    EXPECT_FALSE(b.complete);
+    EXPECT_EQ(b.duration, 100u);
+    EXPECT_TRUE(g.f.node(b.next).complete);
+    EXPECT_EQ(g.f.unfinished(), 1u);
+    EXPECT_NE(trees_text(g.f).find("b()  (unfinished)"), std::string::npos);
+}
+
+TEST(Forest, ExitWithoutEntryIsDropped) {
+    Graph g;
+    g.out(1, 100, "pipe_read", 1, 50); // entered before tracing started
+    g.in(1, 200, "x", 0);
+    g.out(1, 300, "x", 0, 100);
+    EXPECT_EQ(g.f.orphan_exits(), 1u);
+    EXPECT_EQ(g.f.node(g.f.threads().at(1).first_root).next, kNone);
+}
+
+TEST(Forest, OpenCallsAtTheEndAreUnfinished) {
+    Graph g;
+    g.in(1, 100, "do_exit", 0);
+    g.in(1, 150, "y", 1);
+    g.out(1, 170, "y", 1, 20);
+    g.f.finish();
+    const Node &n = g.f.node(g.f.threads().at(1).first_root);
+    EXPECT_FALSE(n.complete);
+    EXPECT_EQ(n.duration, 70u);
+}
+
+TEST(Forest, StartAtDropsTheChildsStepsBeforeExec) {
+    Forest f;
+    auto sys = [&](uint64_t ts, const char *name) {
+        f.enter(5, ts, f.intern(name), -1, Kind::Syscall);
+        f.exit(5, ts + 10, f.intern(name), -1, std::nullopt, 0);
+    };
+    sys(100, "rt_sigprocmask");
+    sys(200, "execve");
+    sys(300, "openat");
+    f.start_at(5, "execve");
+    EXPECT_EQ(f.name(f.node(f.threads().at(5).first_root).name), "execve");
+    f.start_at(5, "no-such");
+    EXPECT_EQ(f.name(f.node(f.threads().at(5).first_root).name), "execve");
+}
+
+TEST(Forest, SyscallsWithLeavesAndReturnValues) {
+    Forest f;
+    uint32_t openat = f.intern("openat"), off = f.intern("[off-cpu]");
+    f.enter(7, 1000, openat, -1, Kind::Syscall, "dfd=-100, flags=0x80000");
+    f.leaf(7, 1100, 500, off, Kind::OffCpu, "D (uninterruptible, usually I/O)");
+    f.exit(7, 2000, openat, -1, std::nullopt, -2);
+    uint32_t root = f.threads().at(7).first_root;
+    EXPECT_EQ(f.node(root).duration, 1000u);
+    EXPECT_EQ(self_time(f, root), 500u);
+    ReportOptions o;
+    o.syscalls = true;
+    std::string text = trees_text(f, o);
+    EXPECT_NE(text.find("openat(dfd=-100, flags=0x80000) = -2 (ENOENT)"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("  [off-cpu] D (uninterruptible"), std::string::npos) << text;
+    std::string sum = summary_text(f, o);
+    EXPECT_NE(sum.find("1 context switches"), std::string::npos) << sum;
+    EXPECT_NE(sum.find("openat"), std::string::npos) << sum;
+}
+
+TEST(Summary, CountsCallsTotalSelfPerProcessAndRecursionOnce) {
+    Graph g;
+    // pid 1: f calls f (recursion) calls g.
+    g.in(1, 0, "f", 0);
+    g.in(1, 10, "f", 1);
+    g.in(1, 20, "g", 2);
+    g.out(1, 30, "g", 2, 10);
+    g.out(1, 40, "f", 1, 30);
+    g.out(1, 100, "f", 0, 100);
+    // Thread 2 of process 1, and process 3.
+    g.in(2, 0, "g", 0);
+    g.out(2, 5, "g", 0, 5);
+    g.in(3, 0, "h", 0);
+    g.out(3, 7, "h", 0, 7);
+    g.f.thread(2).pid = 1;
+    g.f.thread(1).comm = "sh";
+    g.f.thread(3).comm = "ls";
+    auto s = summarize(g.f);
+    ASSERT_EQ(s.size(), 2u);
+    EXPECT_EQ(s[0].pid, 1);
+    EXPECT_EQ(s[0].comm, "sh");
+    EXPECT_EQ(s[0].tids.size(), 2u);
+    const Stat *f = nullptr, *gg = nullptr;
+    for (const auto &st : s[0].stats) {
+        if (g.f.name(st.name) == "f") f = &st;
+        if (g.f.name(st.name) == "g") gg = &st;
+    }
+    ASSERT_TRUE(f && gg);
+    EXPECT_EQ(f->calls, 2u);
+    EXPECT_EQ(f->total, 100u); // the inner f is inside the outer one
+    EXPECT_EQ(f->self, 70u + 20u);
+    EXPECT_EQ(gg->calls, 2u);
+    EXPECT_EQ(gg->total, 15u);
+    EXPECT_EQ(s[0].stats[0].name, f->name); // sorted by total
+    std::string text = summary_text(g.f);
+    EXPECT_NE(text.find("summary: sh [1], 2 threads"), std::string::npos) << text;
+    EXPECT_NE(text.find("top functions by self time"), std::string::npos) << text;
+    auto j = summary_json(g.f, s, {});
+    EXPECT_EQ(j[1]["comm"], "ls");
+    EXPECT_EQ(j[1]["top"][0]["name"], "h");
+}
+
+TEST(Report, MinTimeHidesShortCallsAndWhatTheyCalled) {
+    Graph g;
+    g.in(1, 0, "long", 0);
+    g.in(1, 10, "short", 1);
+    g.in(1, 11, "inner", 2);
+    g.out(1, 12, "inner", 2, 1);
+    g.out(1, 20, "short", 1, 10);
+    g.out(1, 5000, "long", 0, 5000);
+    ReportOptions o;
+    o.min_time_ns = 1000;
+    std::string text = trees_text(g.f, o);
+    EXPECT_NE(text.find("long()"), std::string::npos);
+    EXPECT_EQ(text.find("short()"), std::string::npos);
+    EXPECT_EQ(text.find("inner()"), std::string::npos);
+    auto j = trees_json(g.f, o);
+    EXPECT_EQ(j[0]["calls"][0]["name"], "long");
+    EXPECT_FALSE(j[0]["calls"][0].contains("children"));
+}
+
+TEST(Report, JsonTree) {
+    Graph g;
+    g.in(4, 1000, "a", 0);
+    g.in(4, 1500, "b", 1);
+    g.out(4, 2000, "b", 1, 500);
+    g.out(4, 3000, "a", 0, 2000);
+    g.f.thread(4).comm = "cat";
+    auto j = trees_json(g.f, {});
+    ASSERT_EQ(j.size(), 1u);
+    EXPECT_EQ(j[0]["tid"], 4);
+    EXPECT_EQ(j[0]["comm"], "cat");
+    EXPECT_EQ(j[0]["calls"][0]["name"], "a");
+    EXPECT_DOUBLE_EQ(j[0]["calls"][0]["duration_us"].get<double>(), 2.0);
+    EXPECT_DOUBLE_EQ(j[0]["calls"][0]["children"][0]["start_us"].get<double>(), 0.5);
+}
+
+TEST(Flame, FoldedStacksWeighSelfTime) {
+    Graph g;
+    g.in(9, 0, "a", 0);
+    g.in(9, 10, "b", 1);
+    g.out(9, 40, "b", 1, 30);
+    g.in(9, 50, "b", 1);
+    g.out(9, 60, "b", 1, 10);
+    g.out(9, 100, "a", 0, 100);
+    g.f.thread(9).comm = "my cmd";
+    auto folded = fold(g.f);
+    ASSERT_EQ(folded.size(), 2u);
+    EXPECT_EQ(folded["my_cmd-9;a"], 60u);
+    EXPECT_EQ(folded["my_cmd-9;a;b"], 40u);
+}
+
+TEST(Flame, SvgHasFramesTitlesAndEscapes) {
+    std::map<std::string, uint64_t> folded = {{"ls-1;a;b<c>&", 300}, {"ls-1;a", 700}};
+    std::string svg = flame_svg(folded, "ksurf run -- ls \"/\"");
+    EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
+    EXPECT_NE(svg.find("<svg xmlns=\"http://www.w3.org/2000/svg\""), std::string::npos);
+    EXPECT_NE(svg.find("<title>b&lt;c&gt;&amp; (0.300 us, 30.00%)</title>"), std::string::npos)
+        << svg;
+    EXPECT_NE(svg.find("<title>all (1.000 us, 100.00%)</title>"), std::string::npos) << svg;
+    EXPECT_NE(svg.find("&quot;/&quot;"), std::string::npos);
+    EXPECT_EQ(svg.find("b<c>"), std::string::npos);
+    EXPECT_NE(svg.find("</svg>"), std::string::npos);
+}
