@@ -1,13 +1,462 @@
-// ksurf run: placeholder until its issue lands.
+// ksurf run [options] -- CMD ARGS...: what did this command do in the kernel?
+// (seed 000, command-ftrace, done properly.)
+//
+// Function mode: function_graph limited to CMD (set_ftrace_pid, and
+// options/function-fork so its children and threads follow), on the
+// top-level buffer, since instances cannot have function_graph on the
+// kernels we target. Every top-level file is saved first and restored on
+// every exit path (Session::set_global). A tracer already in use there is
+// not taken over without --force.
+//
+// Event mode, where the function tracer is absent or refused: tracepoints in
+// a private instance limited to CMD (set_event_pid + options/event-fork):
+// system calls with durations and return values, off-CPU intervals, user page
+// faults, block requests.
+//
+// Children and threads of CMD are traced by default (a command's work is
+// often done by what it starts: sh -c, make, xargs); --no-children keeps to
+// CMD's first thread.
+#include "commands/child.h"
 #include "commands/commands.h"
+#include "commands/common.h"
+#include "commands/run_model.h"
+#include "commands/runner.h"
+#include "graph/report.h"
+#include "output/output.h"
+#include "tracefs/session.h"
+#include "util/signals.h"
+#include "util/strings.h"
 
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <fmt/format.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
 
 namespace ksurf::commands {
 
-int cmd_run(int, char **) {
-    std::fputs("ksurf run: not implemented yet\n", stderr);
-    return kExitFailure;
+namespace {
+
+struct RunArgs {
+    std::vector<std::string> graph_functions, filters, notrace;
+    int max_depth = 0;
+    double min_time_us = 0;
+    bool no_irqs = false;
+    unsigned buffer_kb = 0;
+    bool json = false, folded = false;
+    std::string svg;
+    bool no_children = false, force = false, events = false;
+    std::vector<std::string> command;
+};
+
+constexpr unsigned kDefaultBufferKb = 4096;
+
+void say(const std::string &text) {
+    std::fprintf(stderr, "ksurf: %s\n", text.c_str());
+}
+
+std::string errno_name(int e) {
+    const char *n = e ? strerrorname_np(e) : nullptr;
+    return n ? n : fmt::format("errno {}", e);
+}
+
+std::string join(const std::vector<std::string> &v, const char *sep) {
+    std::string out;
+    for (const auto &s : v) out += (out.empty() ? "" : sep) + s;
+    return out;
+}
+
+bool listed(const std::string &list, std::string_view word) {
+    for (const auto &w : split(std::string(trim(list)), ' '))
+        if (trim(w) == word) return true;
+    return false;
+}
+
+// The tree, the summary, folded stacks, the flame graph: what the user asked for.
+void print_report(RunModel &model, const RunArgs &a, const std::string &mode,
+                  const std::string &why, uint64_t lost, int status) {
+    model.finish();
+    graph::Forest &forest = model.forest();
+    graph::ReportOptions o;
+    o.min_time_ns = static_cast<uint64_t>(a.min_time_us * 1000.0);
+    o.syscalls = mode == "events";
+    auto summary = graph::summarize(forest);
+    std::fflush(stdout);
+    if (!a.svg.empty()) {
+        std::string title = fmt::format("ksurf run -- {} ({})", join(a.command, " "),
+                                        o.syscalls ? "system calls, off-CPU" : "kernel functions");
+        std::ofstream f(a.svg);
+        f << graph::flame_svg(graph::fold(forest), title);
+        if (!f) say(fmt::format("cannot write {}: {}", a.svg, std::strerror(errno)));
+    }
+    if (a.folded) {
+        graph::print_folded(stdout, graph::fold(forest));
+    } else if (a.json) {
+        nlohmann::json j = {{"mode", mode},
+                            {"reason", why},
+                            {"command", a.command},
+                            {"lost_events", lost},
+                            {"unfinished_calls", forest.unfinished()},
+                            {"threads", graph::trees_json(forest, o)},
+                            {"summary", graph::summary_json(forest, summary, o)}};
+        if (status >= 0) j["exit_status"] = status;
+        std::printf("%s\n", j.dump().c_str());
+    } else {
+        std::printf("\n# ksurf run: %s mode: %s\n", mode == "events" ? "event" : "function",
+                    why.c_str());
+        graph::print_trees(stdout, forest, o);
+        graph::print_summary(stdout, forest, summary, o);
+        if (lost)
+            std::printf("\n# %llu events were lost (the ring buffer overflowed): the trees have "
+                        "gaps; raise -b\n",
+                        static_cast<unsigned long long>(lost));
+    }
+    std::fflush(stdout);
+}
+
+uint64_t lost_of(const capture::Capture &cap) {
+    uint64_t lost = cap.missed_events();
+    uint64_t overruns = 0;
+    for (const auto &c : cap.stats()) overruns += c.lost();
+    return std::max(lost, overruns);
+}
+
+// ---- event mode ----------------------------------------------------------
+
+class RunHandler : public Handler {
+  public:
+    RunHandler(int root, const RunArgs &a, std::string why, std::string tracefs_dir)
+        : model_(root, !a.no_children, std::move(tracefs_dir)), args_(a), why_(std::move(why)) {}
+    bool on_record(const capture::Record &r) override {
+        model_.on_record(r);
+        return true;
+    }
+    void finish() override { print_report(model_, args_, "events", why_, 0, -1); }
+    bool broken() const override { return std::ferror(stdout) != 0; }
+
+  private:
+    RunModel model_;
+    const RunArgs &args_;
+    std::string why_;
+};
+
+bool wanted_syscall(const RunArgs &a, std::string_view name) {
+    if (!a.filters.empty() &&
+        std::none_of(a.filters.begin(), a.filters.end(),
+                     [&](const std::string &g) { return glob_match(g, name); }))
+        return false;
+    return std::none_of(a.notrace.begin(), a.notrace.end(),
+                        [&](const std::string &g) { return glob_match(g, name); });
+}
+
+int run_events(const tracefs::Tracefs &fs, const RunArgs &a, const std::string &why) {
+    say(fmt::format("event mode: {}", why));
+    compile::Probe probe;
+    probe.kind = compile::ProbeKind::Event;
+    probe.text = "ksurf run events";
+    if (fs.exists("events/syscalls")) {
+        for (const auto &ev : fs.list_dir("events/syscalls")) {
+            std::string_view name = ev;
+            if (name.starts_with("sys_enter_"))
+                name.remove_prefix(10);
+            else if (name.starts_with("sys_exit_"))
+                name.remove_prefix(9);
+            else
+                continue;
+            if (wanted_syscall(a, name)) probe.matched.emplace_back("syscalls", ev);
+        }
+    } else if (fs.exists("events/raw_syscalls/sys_enter")) {
+        probe.matched.emplace_back("raw_syscalls", "sys_enter");
+        probe.matched.emplace_back("raw_syscalls", "sys_exit");
+    }
+    if (probe.matched.empty() && (!a.filters.empty() || !a.notrace.empty())) {
+        say("--filter/--notrace left no system call to trace");
+        return kExitUsage;
+    }
+    if (!a.graph_functions.empty() || a.max_depth || a.no_irqs)
+        say("-g, --max-depth and --no-irqs need the function tracer: ignored in event mode");
+    const std::pair<const char *, const char *> extra[] = {
+        {"sched", "sched_switch"},         {"sched", "sched_wakeup"},
+        {"sched", "sched_wakeup_new"},     {"sched", "sched_process_fork"},
+        {"sched", "sched_process_exec"},   {"task", "task_newtask"},
+        {"exceptions", "page_fault_user"}, {"block", "block_rq_issue"},
+        {"block", "block_rq_complete"}};
+    for (const auto &[sys, ev] : extra)
+        if (fs.exists(fmt::format("events/{}/{}/format", sys, ev)))
+            probe.matched.emplace_back(sys, ev);
+    compile::Plan plan;
+    plan.probes.push_back(probe);
+    RunOptions ro;
+    ro.command = a.command;
+    ro.buffer_kb = a.buffer_kb ? a.buffer_kb : kDefaultBufferKb;
+    ro.json = a.json;
+    std::string root = fs.root();
+    return run_plan(
+        plan, ro, [&](tep_handle *, const output::Styles &) -> std::unique_ptr<Handler> {
+            // The gated child is the only pid in our instance's filter so far.
+            int child = 0;
+            auto pids =
+                fs.read("instances/" + tracefs::instance_name(::getpid()) + "/set_event_pid");
+            if (pids) child = std::atoi(std::string(trim(*pids)).c_str());
+            return std::make_unique<RunHandler>(child, a, why, root);
+        });
+}
+
+// Why the function tracer cannot be used here, tried in a private instance
+// (so nothing global is touched): "" when `function` works there.
+std::string probe_function_tracer(const tracefs::Tracefs &fs) {
+    auto s = tracefs::Session::create(fs);
+    if (!s)
+        return fmt::format("no tracefs instance to try the function tracer in ({})",
+                           s.error().str());
+    auto st = s->set("current_tracer", "function");
+    std::string why;
+    if (!st)
+        why = fmt::format("function tracer refused by this kernel ({} writing current_tracer)",
+                          errno_name(st.error().err));
+    else
+        (void)s->set("current_tracer", "nop");
+    s->teardown();
+    return why;
+}
+
+// ---- function mode -------------------------------------------------------
+
+class ModelSink : public capture::Sink {
+  public:
+    explicit ModelSink(RunModel &m) : m_(m) {}
+    void on_record(const capture::Record &r) override { m_.on_record(r); }
+
+  private:
+    RunModel &m_;
+};
+
+struct FunctionResult {
+    bool fallback = false; // the kernel refused function_graph: try event mode
+    std::string why;
+    int status = kExitOk;
+};
+
+FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
+    FunctionResult res;
+    install_stop_handlers();
+    auto session = tracefs::Session::create(fs);
+    if (!session) {
+        say(session.error().str());
+        res.status = kExitFailure;
+        return res;
+    }
+    tracefs::Session &s = *session;
+    GatedChild child;
+    std::unique_ptr<capture::Capture> graph, book;
+    std::unique_ptr<RunModel> model;
+    bool refused = false;
+    bool children = !a.no_children;
+
+    auto setup = [&]() -> Status {
+        // Nothing is recorded until everything is armed.
+        if (auto st = s.set_global("tracing_on", "0"); !st) return st;
+        if (auto st = s.set_global("trace_clock", "mono"); !st) return st;
+        unsigned kb = a.buffer_kb ? a.buffer_kb : kDefaultBufferKb;
+        if (auto st = s.set_global("buffer_size_kb", std::to_string(kb)); !st) return st;
+        auto list = [&](const char *file, const std::vector<std::string> &globs) -> Status {
+            if (globs.empty()) return {};
+            auto st = s.set_global(file, join(globs, " "));
+            if (!st && st.error().err == EINVAL) {
+                Error e = st.error();
+                e.message = fmt::format("no traceable kernel function matches '{}' ({})",
+                                        join(globs, " "), file);
+                e.hint = "the names are in available_filter_functions";
+                return std::unexpected(e);
+            }
+            return st;
+        };
+        if (auto st = list("set_graph_function", a.graph_functions); !st) return st;
+        if (auto st = list("set_ftrace_filter", a.filters); !st) return st;
+        if (auto st = list("set_ftrace_notrace", a.notrace); !st) return st;
+        if (a.max_depth)
+            if (auto st = s.set_global("max_graph_depth", std::to_string(a.max_depth)); !st)
+                return st;
+        if (a.no_irqs)
+            if (auto st = s.set_global("options/funcgraph-irqs", "0"); !st) return st;
+        if (auto st = s.set_global("options/function-fork", children ? "1" : "0"); !st) return st;
+        if (auto st = child.start(a.command); !st) return st;
+        if (auto st = s.set_global("set_ftrace_pid", std::to_string(child.pid())); !st) return st;
+        if (auto st = s.set_global("current_tracer", "function_graph"); !st) {
+            refused = true;
+            return st;
+        }
+        // Which process each thread belongs to, and its name, from a private instance.
+        if (auto st = s.tracing_on(false); !st) return st;
+        if (auto st = s.set("trace_clock", "mono"); !st) return st;
+        std::vector<capture::EventRef> events;
+        for (auto [sys, ev] :
+             {std::pair{"sched", "sched_process_fork"}, std::pair{"sched", "sched_process_exec"},
+              std::pair{"task", "task_newtask"}}) {
+            if (!fs.exists(fmt::format("events/{}/{}/format", sys, ev))) continue;
+            if (auto st = s.enable_event(sys, ev); !st) return st;
+            events.push_back({sys, ev});
+        }
+        if (auto st = s.set_event_pids({child.pid()}, children); !st) return st;
+        auto g = capture::Capture::open(
+            fs.root(), fs.root(), {{"ftrace", "funcgraph_entry"}, {"ftrace", "funcgraph_exit"}});
+        if (!g) return std::unexpected(g.error());
+        graph = std::move(*g);
+        auto b = capture::Capture::open(fs.root(), s.instance_dir(), events);
+        if (!b) return std::unexpected(b.error());
+        book = std::move(*b);
+        model = std::make_unique<RunModel>(child.pid(), children, fs.root());
+        if (auto st = s.tracing_on(true); !st) return st;
+        if (auto st = s.set_global("tracing_on", "1"); !st) return st;
+        return child.release(a.command[0]);
+    };
+
+    if (auto st = setup(); !st) {
+        child.stop(SIGKILL);
+        graph.reset();
+        book.reset();
+        s.teardown();
+        if (refused) {
+            res.fallback = true;
+            res.why = fmt::format("function_graph refused by this kernel ({} writing "
+                                  "current_tracer)",
+                                  errno_name(st.error().err));
+            return res;
+        }
+        say(st.error().str());
+        res.status = child.status() ? child.status() : kExitFailure;
+        return res;
+    }
+
+    ModelSink sink(*model);
+    bool failed = false;
+    while (!stop_requested()) {
+        auto r = graph->poll(100, sink);
+        if (r) r = book->poll(0, sink);
+        if (!r) {
+            say(r.error().str());
+            failed = true;
+            break;
+        }
+        if (child.reap()) break;
+    }
+    (void)s.set_global("tracing_on", "0");
+    (void)s.tracing_on(false);
+    if (!failed) {
+        if (auto r = book->drain(sink); !r) say(r.error().str());
+        if (auto r = graph->drain(sink); !r) say(r.error().str());
+    }
+    uint64_t lost = lost_of(*graph);
+    std::fflush(stdout);
+    output::print_summary(stderr, model->records(), graph->stats(), false);
+    graph.reset();
+    book.reset();
+    // A signal ended the run: the command goes too, before the kernel is restored.
+    child.stop(stop_signal() == SIGPIPE ? SIGTERM : stop_signal());
+    s.teardown();
+    std::string why = "function_graph on the top-level buffer, limited to the command's pid" +
+                      std::string(children ? " and its children and threads" : "");
+    print_report(*model, a, "function", why, lost, child.status());
+    res.status = failed ? kExitFailure : child.status();
+    return res;
+}
+
+} // namespace
+
+int cmd_run(int argc, char **argv) {
+    CLI::App app{"ksurf run: trace what a command does in the kernel", "ksurf run"};
+    app.footer(
+        "Usage: ksurf run [OPTIONS] -- CMD ARGS...\n"
+        "Runs CMD (no shell) and traces it, and by default its children and threads, from\n"
+        "its exec to its exit; returns CMD's exit status. With the function tracer\n"
+        "(function_graph): a call tree per thread with durations, then the functions taking\n"
+        "the most time. Where the kernel has no function tracer or refuses it: system calls\n"
+        "with durations and return values, off-CPU time, page faults and block I/O instead.\n"
+        "Examples: ksurf run -- ls /\n"
+        "          ksurf run -g do_sys_openat2 -- cat /proc/version\n"
+        "          ksurf run --svg ls.svg -- ls /");
+    RunArgs a;
+    app.add_option("-g,--graph", a.graph_functions,
+                   "only calls below FUNC (set_graph_function; globs; repeatable)");
+    app.add_option("--filter", a.filters,
+                   "only functions matching GLOB (set_ftrace_filter); in event mode, only "
+                   "system calls matching GLOB (repeatable)");
+    app.add_option("--notrace", a.notrace,
+                   "not functions (or, in event mode, system calls) matching GLOB (repeatable)");
+    app.add_option("--max-depth", a.max_depth, "at most N levels of calls (max_graph_depth)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--min-time", a.min_time_us, "hide calls shorter than USEC microseconds")
+        ->check(CLI::NonNegativeNumber);
+    app.add_flag("--no-irqs", a.no_irqs, "leave interrupts out (options/funcgraph-irqs=0)");
+    app.add_option("-b,--buffer", a.buffer_kb,
+                   "per-CPU ring buffer size in KB (default 4096; raise it if events are lost)")
+        ->check(CLI::Range(4u, 4u * 1024 * 1024));
+    app.add_flag("--json", a.json, "the trees and the summary as one JSON object");
+    app.add_flag("--folded", a.folded, "folded stacks (flame graph input) instead of the trees");
+    app.add_option("--svg", a.svg, "also write a flame graph to FILE (SVG)");
+    app.add_flag("--no-children", a.no_children,
+                 "trace CMD's first thread only, not the processes and threads it starts");
+    app.add_flag("--force", a.force,
+                 "use the function tracer even when another tracer is set at the top level");
+    app.add_flag("--events", a.events,
+                 "system calls and scheduler events even where the function tracer works");
+    auto split = split_command(argc, argv);
+    try {
+        app.parse(static_cast<int>(split.args.size()), split.args.data());
+    } catch (const CLI::ParseError &e) {
+        return parse_error_exit(app, e);
+    }
+    a.command = split.command;
+    if (a.command.empty()) {
+        std::fprintf(stderr, "ksurf run: which command? ksurf run [OPTIONS] -- CMD ARGS...\n");
+        return kExitUsage;
+    }
+    if (a.json && a.folded) {
+        std::fprintf(stderr,
+                     "ksurf run: --json and --folded are two different outputs: pick one\n");
+        return kExitUsage;
+    }
+    auto fs = tracefs::Tracefs::open();
+    if (!fs) {
+        say(fs.error().str());
+        return kExitFailure;
+    }
+    std::string why;
+    if (a.events) {
+        why = "--events asked for system calls and scheduler events";
+    } else {
+        auto tracers = fs->read("available_tracers");
+        if (!tracers || !listed(*tracers, "function_graph")) {
+            std::string fn = tracers && listed(*tracers, "function")
+                                 ? probe_function_tracer(*fs)
+                                 : "there is no function tracer in available_tracers";
+            why = "function_graph is not in this kernel's available_tracers";
+            if (!fn.empty()) why = fn + ", and " + why;
+        } else {
+            auto cur = fs->read("current_tracer");
+            std::string current = cur ? std::string(trim(*cur)) : "";
+            if (current != "nop" && !a.force) {
+                say(fmt::format(
+                    "the top-level tracer is in use (current_tracer is '{}'): ksurf run needs it "
+                    "for function_graph and will not take it over",
+                    current));
+                std::fprintf(stderr,
+                             "  hint: --force takes it over (and puts '%s' back after); "
+                             "--events traces system calls instead\n",
+                             current.c_str());
+                return kExitFailure;
+            }
+            auto r = run_function(*fs, a);
+            if (!r.fallback) return r.status;
+            why = r.why;
+        }
+    }
+    return run_events(*fs, a, why + ": showing system calls and scheduler events instead");
 }
 
 } // namespace ksurf::commands
