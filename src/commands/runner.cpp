@@ -212,8 +212,15 @@ int run_plan(compile::Plan plan, const RunOptions &opt, const HandlerFactory &ma
         if (auto st = s.set("trace_clock", "mono"); !st) return st;
         if (opt.buffer_kb)
             if (auto st = s.set("buffer_size_kb", std::to_string(opt.buffer_kb)); !st) return st;
-        if (opt.stacks)
+        if (opt.stacks) {
             if (auto st = s.set("options/stacktrace", "1"); !st) return st;
+            // Uprobes fire in user code: their user stack is the one that tells.
+            bool user = false;
+            for (const auto &p : plan.probes)
+                user |= p.kind == ProbeKind::Uprobe || p.kind == ProbeKind::Uretprobe;
+            if (user && s.fs().exists(s.instance() + "/options/userstacktrace"))
+                if (auto st = s.set("options/userstacktrace", "1"); !st) return st;
+        }
         if (auto st = arm(s, plan, places, events, styles, probe_texts); !st) return st;
         for (const auto &e : opt.extra_events) {
             if (auto st = s.enable_event(e.system, e.name); !st) return st;

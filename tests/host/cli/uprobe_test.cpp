@@ -65,3 +65,12 @@ TEST(Uprobe, StatsCountHits) {
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.err.find("/p0 'P libc.so.6:opendir': 3 hits"), std::string::npos) << r.err;
 }
+
+TEST(Uprobe, StackShowsTheUserStack) {
+    if (auto why = require_uprobes(); !why.empty()) GTEST_SKIP() << why;
+    auto r = run_ksurf({"-s", "P libc.so.6:opendir", "--", "ls", "/"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    // The kernel part ends in the uprobe machinery; then the user frames.
+    EXPECT_NE(r.out.find("=> uprobe_notify_resume"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("=> 0x7f"), std::string::npos) << r.out;
+}
