@@ -55,6 +55,8 @@ struct RunArgs {
 };
 
 constexpr unsigned kDefaultBufferKb = 4096;
+// function_graph writes two records per call, a lot more than events do.
+constexpr unsigned kDefaultGraphBufferKb = 8192;
 
 void say(const std::string &text) {
     std::fprintf(stderr, "ksurf: %s\n", text.c_str());
@@ -262,7 +264,16 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
         // Nothing is recorded until everything is armed.
         if (auto st = s.set_global("tracing_on", "0"); !st) return st;
         if (auto st = s.set_global("trace_clock", "mono"); !st) return st;
-        unsigned kb = a.buffer_kb ? a.buffer_kb : kDefaultBufferKb;
+        // A buffer no tracer has used yet reads "7 (expanded: 1408)": setting a
+        // tracer expands it for good, so expand it first and save the size it
+        // can be put back to.
+        if (auto cur = fs.read("buffer_size_kb")) {
+            auto open = cur->find("(expanded: ");
+            if (open != std::string::npos)
+                (void)fs.write("buffer_size_kb",
+                               std::to_string(std::atoi(cur->c_str() + open + 11)));
+        }
+        unsigned kb = a.buffer_kb ? a.buffer_kb : kDefaultGraphBufferKb;
         if (auto st = s.set_global("buffer_size_kb", std::to_string(kb)); !st) return st;
         auto list = [&](const char *file, const std::vector<std::string> &globs) -> Status {
             if (globs.empty()) return {};
@@ -394,7 +405,8 @@ int cmd_run(int argc, char **argv) {
         ->check(CLI::NonNegativeNumber);
     app.add_flag("--no-irqs", a.no_irqs, "leave interrupts out (options/funcgraph-irqs=0)");
     app.add_option("-b,--buffer", a.buffer_kb,
-                   "per-CPU ring buffer size in KB (default 4096; raise it if events are lost)")
+                   "per-CPU ring buffer size in KB (default 8192 for functions, 4096 for events; "
+                   "raise it if events are lost)")
         ->check(CLI::Range(4u, 4u * 1024 * 1024));
     app.add_flag("--json", a.json, "the trees and the summary as one JSON object");
     app.add_flag("--folded", a.folded, "folded stacks (flame graph input) instead of the trees");

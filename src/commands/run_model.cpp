@@ -330,6 +330,12 @@ void RunModel::on_record(const capture::Record &r) {
 
 void RunModel::finish() {
     forest_.finish();
+    // function_graph records the rest of __schedule() after the switch to a
+    // traced task in the context (pid) of the task switched away from.
+    std::vector<int> strangers;
+    for (const auto &[tid, t] : forest_.threads())
+        if (!ours(tid)) strangers.push_back(tid);
+    for (int tid : strangers) forest_.drop(tid);
     for (const auto &[tid, t] : forest_.threads()) {
         graph::Thread &th = forest_.thread(tid);
         int pid = tid;

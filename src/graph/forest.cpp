@@ -148,12 +148,23 @@ void Forest::start_at(int tid, std::string_view needle) {
     auto it = threads_.find(tid);
     if (it == threads_.end()) return;
     Thread &t = it->second;
+    // The system call's own function may sit one level down (x64_sys_call ->
+    // __x64_sys_execve).
+    auto matches = [&](uint32_t id) {
+        if (names_[nodes_[id].name].find(needle) != std::string::npos) return true;
+        for (uint32_t c = nodes_[id].first_child; c != kNone; c = nodes_[c].next)
+            if (names_[nodes_[c].name].find(needle) != std::string::npos) return true;
+        return false;
+    };
     uint32_t r = t.first_root;
-    while (r != kNone && names_[nodes_[r].name].find(needle) == std::string::npos)
-        r = nodes_[r].next;
+    while (r != kNone && !matches(r)) r = nodes_[r].next;
     if (r == kNone || r == t.first_root) return;
     t.first_root = r;
     t.first_ts = nodes_[r].start;
+}
+
+void Forest::drop(int tid) {
+    threads_.erase(tid);
 }
 
 uint64_t self_time(const Forest &forest, uint32_t id) {

@@ -80,9 +80,12 @@ class Forest {
                   std::string detail = {});
     // At the end: calls still open are closed as unfinished at the thread's last time.
     void finish();
-    // Drops the thread's roots before the first root whose name contains
-    // `needle` (the gated child's own steps before exec); nothing if none does.
+    // Drops the thread's roots before the first root whose name (or a direct
+    // child's) contains `needle` (the gated child's own steps before exec);
+    // nothing if none does.
     void start_at(int tid, std::string_view needle);
+    // Forgets a thread's trees (a task that turned out not to be traced).
+    void drop(int tid);
 
     uint64_t orphan_exits() const { return orphan_exits_; }
     uint64_t unfinished() const { return unfinished_; }

@@ -130,6 +130,22 @@ TEST(Forest, StartAtDropsTheChildsStepsBeforeExec) {
     EXPECT_EQ(f.name(f.node(f.threads().at(5).first_root).name), "execve");
     f.start_at(5, "no-such");
     EXPECT_EQ(f.name(f.node(f.threads().at(5).first_root).name), "execve");
+    f.drop(5);
+    EXPECT_TRUE(f.threads().empty());
+}
+
+TEST(Forest, StartAtLooksOneLevelDown) {
+    Graph g; // x64_sys_call -> __x64_sys_execve, as on Debian's 6.1
+    g.in(6, 100, "pipe_read_tail", 0);
+    g.out(6, 110, "pipe_read_tail", 0, 10);
+    g.in(6, 200, "x64_sys_call", 0);
+    g.in(6, 210, "__x64_sys_execve", 1);
+    g.out(6, 290, "__x64_sys_execve", 1, 80);
+    g.out(6, 300, "x64_sys_call", 0, 100);
+    g.f.start_at(6, "execve");
+    const Thread &t = g.f.threads().at(6);
+    EXPECT_EQ(g.f.name(g.f.node(t.first_root).name), "x64_sys_call");
+    EXPECT_EQ(t.first_ts, 200u);
 }
 
 TEST(Forest, SyscallsWithLeavesAndReturnValues) {
