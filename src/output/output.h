@@ -72,6 +72,7 @@ class ProcessTable {
     struct Offsets {
         int a = -1, a_size = 0, b = -1, b_size = 0, c = -1, c_size = 0;
         bool a_relative = false;
+        bool a_dynamic = false; // __data_loc char[] (sched_process_fork's comms on 6.x)
     };
     std::vector<Offsets> offsets_;
 };

@@ -126,9 +126,15 @@ void ProcessTable::feed(const capture::Record &r) {
         };
         Offsets &o = offsets_[id];
         kind = kOther;
+        auto dynamic_of = [&](const char *n, Offsets &off) {
+            tep_format_field *f = tep_find_field(ev, n);
+            off.a_dynamic = f && (f->flags & TEP_FIELD_IS_DYNAMIC);
+            off.a_relative = f && (f->flags & TEP_FIELD_IS_RELATIVE);
+            return true;
+        };
         if (sys == "sched" && name == "sched_process_fork") {
             if (field("parent_comm", o.a, o.a_size) && field("parent_pid", o.b, o.b_size) &&
-                field("child_pid", o.c, o.c_size))
+                dynamic_of("parent_comm", o) && field("child_pid", o.c, o.c_size))
                 kind = kFork;
         } else if (sys == "sched" && name == "sched_process_exec") {
             if (field("filename", o.a, o.a_size) && field("pid", o.b, o.b_size)) {
@@ -136,7 +142,9 @@ void ProcessTable::feed(const capture::Record &r) {
                 kind = kExec;
             }
         } else if (sys == "task" && name == "task_rename") {
-            if (field("newcomm", o.a, o.a_size) && field("pid", o.b, o.b_size)) kind = kRename;
+            if (field("newcomm", o.a, o.a_size) && field("pid", o.b, o.b_size) &&
+                dynamic_of("newcomm", o))
+                kind = kRename;
         }
         if (kind == kOther) return;
     }
@@ -148,7 +156,17 @@ void ProcessTable::feed(const capture::Record &r) {
         return static_cast<int>(sign_extend(load_uint(data + off, static_cast<uint32_t>(sz)),
                                             static_cast<uint32_t>(sz)));
     };
+    // The comm in field a: inline char[16], or __data_loc char[] on newer kernels.
+    std::string dyn;
     auto str = [&](int off, int sz) -> std::string_view {
+        if (o.a_dynamic) {
+            FieldSpec f;
+            f.offset = static_cast<uint32_t>(off);
+            f.relative = o.a_relative;
+            auto bytes = dyn_bytes(data, size, f);
+            dyn.assign(c_string(bytes.data(), bytes.size()));
+            return dyn;
+        }
         if (off < 0 || static_cast<uint32_t>(off + sz) > size) return {};
         return c_string(data + off, static_cast<size_t>(sz));
     };

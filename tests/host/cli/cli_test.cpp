@@ -260,6 +260,13 @@ TEST(Who, NamesDmesgAndItsParent) {
     // Stream line and table both name dmesg and its parent shell's pid.
     EXPECT_GE(count_lines_with(out, "dmesg"), 2u) << out;
     EXPECT_NE(out.find(" " + shell_pid + " "), std::string::npos) << out;
+    // ... and the parent's name, learnt from the fork event (sh may be gone by then).
+    bool named = false;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);)
+        named |= line.find("dmesg") != std::string::npos &&
+                 line.find(" " + shell_pid + " sh ") != std::string::npos;
+    EXPECT_TRUE(named) << out;
     EXPECT_NE(out.find("type=5"), std::string::npos) << out;
     EXPECT_FALSE(left_behind(b.pid));
 }
