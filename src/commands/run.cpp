@@ -293,7 +293,9 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
         if (a.max_depth)
             if (auto st = s.set_global("max_graph_depth", std::to_string(a.max_depth)); !st)
                 return st;
-        if (a.no_irqs)
+        // With -g, an interrupt that lands inside FUNC is not a call FUNC made:
+        // the kernel would show its handlers as extra roots. Leave them out.
+        if (a.no_irqs || !a.graph_functions.empty())
             if (auto st = s.set_global("options/funcgraph-irqs", "0"); !st) return st;
         if (auto st = s.set_global("options/function-fork", children ? "1" : "0"); !st) return st;
         if (auto st = child.start(a.command); !st) return st;
@@ -393,7 +395,8 @@ int cmd_run(int argc, char **argv) {
         "          ksurf run --svg ls.svg -- ls /");
     RunArgs a;
     app.add_option("-g,--graph", a.graph_functions,
-                   "only calls below FUNC (set_graph_function; globs; repeatable)");
+                   "only calls below FUNC (set_graph_function; globs; repeatable); "
+                   "interrupts are left out");
     app.add_option("--filter", a.filters,
                    "only functions matching GLOB (set_ftrace_filter); in event mode, only "
                    "system calls matching GLOB (repeatable)");
