@@ -1,3 +1,5 @@
 #include "commands/commands.h"
 
-int main(int argc, char **argv) { return ksurf::commands::dispatch(argc, argv); }
+int main(int argc, char **argv) {
+    return ksurf::commands::dispatch(argc, argv);
+}
