@@ -238,6 +238,10 @@ int run_plan(compile::Plan plan, const RunOptions &opt, const HandlerFactory &ma
         }
         if (!pids.empty())
             if (auto st = s.set_event_pids(pids, true); !st) return st;
+        // Tracing everyone: leave out ksurf itself (its /proc reads, its writes).
+        if (pids.empty() && s.fs().exists(s.instance() + "/set_event_notrace_pid"))
+            if (auto st = s.set("set_event_notrace_pid", std::to_string(::getpid())); !st)
+                return st;
         auto c = capture::Capture::open(fs->root(), s.instance_dir(), events);
         if (!c) return std::unexpected(c.error());
         cap = std::move(*c);

@@ -288,3 +288,11 @@ TEST(Cli, CommFilterOnAnyEventWithABareWord) {
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(count_lines_with(r.out, "sched_process_exec"), 2u) << r.out;
 }
+
+TEST(Cli, KsurfDoesNotTraceItself) {
+    KSURF_REQUIRE_HOST();
+    // Tracing everyone, ksurf's own /proc reads and tracefs writes stay out.
+    auto r = run_ksurf({"e syscalls/sys_enter_openat", "e syscalls/sys_enter_write", "-d", "1"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(count_lines_with(r.out, "-" + std::to_string(r.pid) + " "), 0u) << r.out;
+}
