@@ -82,8 +82,12 @@ std::string Tracefs::error_log(std::string_view dir) const {
 Status Tracefs::write(std::string_view rel, std::string_view value, bool append,
                       std::string_view error_log_dir) const {
     std::string p = path(rel);
-    std::string before_top = error_log();
-    std::string before_dir = error_log_dir.empty() ? std::string() : error_log(error_log_dir);
+    // Only these files' parsers write error_log: snapshot it for them alone,
+    // so enabling events and flipping options cost one write, not three I/Os.
+    bool logs = rel.ends_with("filter") || rel.ends_with("_events") || rel.ends_with("trigger");
+    std::string before_top = logs ? error_log() : std::string();
+    std::string before_dir =
+        logs && !error_log_dir.empty() ? error_log(error_log_dir) : std::string();
     int fd = ::open(p.c_str(), O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
     int e = 0;
     if (fd < 0) {
@@ -101,8 +105,8 @@ Status Tracefs::write(std::string_view rel, std::string_view value, bool append,
     std::string shown(value);
     while (!shown.empty() && shown.back() == '\n') shown.pop_back();
     Error err{fmt::format("the kernel refused to write '{}' to {}", shown, p), e, {}, {}};
-    err.kernel_log = error_log_since(before_top, error_log());
-    if (!error_log_dir.empty()) {
+    if (logs) err.kernel_log = error_log_since(before_top, error_log());
+    if (logs && !error_log_dir.empty()) {
         std::string more = error_log_since(before_dir, error_log(error_log_dir));
         if (!more.empty()) err.kernel_log += more;
     }
