@@ -42,6 +42,15 @@ SplitArgs split_command(int argc, char **argv) {
     return out;
 }
 
+std::optional<tracefs::Tracefs> open_tracefs_or_report() {
+    auto fs = tracefs::Tracefs::open();
+    if (!fs) {
+        std::fprintf(stderr, "ksurf: %s\n", fs.error().str().c_str());
+        return std::nullopt;
+    }
+    return std::move(*fs);
+}
+
 int parse_error_exit(CLI::App &app, const CLI::ParseError &e) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;

@@ -3,6 +3,9 @@
 
 #include "commands/runner.h"
 #include "compile/compile.h"
+#include "tracefs/tracefs.h"
+
+#include <optional>
 
 #include <CLI/CLI.hpp>
 
@@ -32,6 +35,9 @@ struct SplitArgs {
     std::vector<std::string> command; // after "--"
 };
 SplitArgs split_command(int argc, char **argv);
+
+// tracefs, or nullopt after telling the user why it cannot be had.
+std::optional<tracefs::Tracefs> open_tracefs_or_report();
 
 // Prints CLI11's message; 0 for --help, 2 (bad input) for anything else.
 int parse_error_exit(CLI::App &app, const CLI::ParseError &e);

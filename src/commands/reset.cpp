@@ -18,11 +18,8 @@ int cmd_reset(int argc, char **argv) {
     } catch (const CLI::ParseError &e) {
         return parse_error_exit(app, e);
     }
-    auto fs = tracefs::Tracefs::open();
-    if (!fs) {
-        std::fprintf(stderr, "ksurf: %s\n", fs.error().str().c_str());
-        return kExitFailure;
-    }
+    auto fs = open_tracefs_or_report();
+    if (!fs) return kExitFailure;
     tracefs::Removed r = tracefs::remove_leftovers(*fs);
     for (const auto &i : r.instances) std::printf("removed instance %s\n", i.c_str());
     for (const auto &e : r.dynamic_events) std::printf("removed dynamic event %s\n", e.c_str());

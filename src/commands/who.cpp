@@ -243,11 +243,8 @@ int cmd_who(int argc, char **argv) {
     } catch (const CLI::ParseError &e) {
         return parse_error_exit(app, e);
     }
-    auto fs = tracefs::Tracefs::open();
-    if (!fs) {
-        std::fprintf(stderr, "ksurf: %s\n", fs.error().str().c_str());
-        return kExitFailure;
-    }
+    auto fs = open_tracefs_or_report();
+    if (!fs) return kExitFailure;
     auto target = resolve(*fs, name);
     if (!target) return target.error();
     compile::Plan plan;
