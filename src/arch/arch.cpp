@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-namespace ksurf::compile {
+namespace ksurf::arch {
 
 namespace {
 
@@ -128,4 +128,4 @@ std::string register_alias(Arch arch, std::string_view name) {
     return {};
 }
 
-} // namespace ksurf::compile
+} // namespace ksurf::arch

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ksurf::compile {
+namespace ksurf::arch {
 
 enum class Arch { X86_64, Aarch64, Riscv64 };
 
@@ -28,4 +28,4 @@ std::vector<std::string> register_names(Arch arch);
 // A common spelling that is not the kernel's ("rdi" -> "di", "eax" -> "ax"), or "".
 std::string register_alias(Arch arch, std::string_view name);
 
-} // namespace ksurf::compile
+} // namespace ksurf::arch

@@ -118,7 +118,7 @@ std::expected<compile::Plan, int> compile_sources(const std::vector<compile::Sou
                                                   const std::string &btf_path) {
     compile::Options opts;
     if (!arch_name.empty()) {
-        auto a = compile::arch_from_name(arch_name);
+        auto a = arch::arch_from_name(arch_name);
         if (!a) {
             std::fprintf(stderr, "ksurf: unknown architecture '%s' (x86_64, aarch64, riscv64)\n",
                          arch_name.c_str());

@@ -83,14 +83,14 @@ void show(const ListOptions &o, Json json, Text text,
 
 // Architecture and BTF for the listings that read types.
 struct Typed {
-    compile::Arch arch = compile::host_arch();
+    arch::Arch arch = arch::host_arch();
     std::unique_ptr<types::TypeInfo> types;
 };
 
 std::optional<Typed> load_typed(const ListOptions &o, int &status) {
     Typed t;
     if (!o.arch.empty()) {
-        auto a = compile::arch_from_name(o.arch);
+        auto a = arch::arch_from_name(o.arch);
         if (!a) {
             status = fail("unknown architecture '" + o.arch + "'", "x86_64, aarch64 or riscv64",
                           kExitUsage);

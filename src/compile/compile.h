@@ -45,6 +45,17 @@ struct Source {
 };
 
 using Diagnostic = expr::Diagnostic;
+// The register maps are arch's; the compiler names them as its own so its
+// options and passes read as before.
+using arch::Arch;
+using arch::arch_from_name;
+using arch::arch_name;
+using arch::arg_register;
+using arch::arg_register_count;
+using arch::host_arch;
+using arch::is_register;
+using arch::register_alias;
+using arch::register_names;
 
 struct Options {
     Arch arch = host_arch();

@@ -31,17 +31,17 @@ const char *name_of(const struct btf *b, uint32_t name_off) {
     return n ? n : "";
 }
 
-std::string stack_fetch(compile::Arch arch, unsigned index) {
-    unsigned regs = compile::arg_register_count(arch);
+std::string stack_fetch(arch::Arch arch, unsigned index) {
+    unsigned regs = arch::arg_register_count(arch);
     // x86_64 pushes the return address: the first stack argument is $stack1.
-    unsigned slot = index - regs + (arch == compile::Arch::X86_64 ? 1 : 0);
+    unsigned slot = index - regs + (arch == arch::Arch::X86_64 ? 1 : 0);
     return "$stack" + std::to_string(slot);
 }
 
 } // namespace
 
 FuncInfo describe_func(const types::TypeInfo &types, const ksyms::KernelSymbols *syms,
-                       std::string_view name, compile::Arch arch) {
+                       std::string_view name, arch::Arch arch) {
     FuncInfo f;
     f.name = std::string(name);
     std::string err;
@@ -135,7 +135,7 @@ FuncInfo describe_func(const types::TypeInfo &types, const ksyms::KernelSymbols 
         pr.name = name_of(b, p->name_off);
         pr.type = types::type_name(b, p->type);
         pr.size = types::size_of(b, p->type);
-        if (auto reg = compile::arg_register(arch, i))
+        if (auto reg = arch::arg_register(arch, i))
             pr.fetch = "%" + std::string(*reg);
         else
             pr.fetch = stack_fetch(arch, i);
@@ -322,7 +322,7 @@ bool parse_path(std::string_view path, std::vector<Token> &out, std::string &err
 
 // What `ksurf -S` prints for x=EXPR: the fetcharg after "x=".
 std::string compiled_fetcharg(const types::TypeInfo &types, const std::string &expression,
-                              compile::Arch arch, std::string &error) {
+                              arch::Arch arch, std::string &error) {
     compile::Options opts;
     opts.arch = arch;
     opts.types = &types;
@@ -340,7 +340,7 @@ std::string compiled_fetcharg(const types::TypeInfo &types, const std::string &e
 } // namespace
 
 MemberPath member_path(const types::TypeInfo &types, std::string_view name, std::string_view path,
-                       compile::Arch arch) {
+                       arch::Arch arch) {
     MemberPath out;
     out.path = std::string(path);
     std::string err;
@@ -417,7 +417,7 @@ MemberPath member_path(const types::TypeInfo &types, std::string_view name, std:
         where = tok.name;
         out.steps.push_back(std::move(step));
     }
-    auto reg = compile::arg_register(arch, 0);
+    auto reg = arch::arg_register(arch, 0);
     std::string chain = "%" + std::string(reg ? *reg : "di");
     for (uint64_t l : levels) chain = fmt::format("+{:#x}({})", l, chain);
     out.chain = fmt::format("+{:#x}({})", off, chain);

@@ -131,17 +131,17 @@ std::string kcore_refusal(int err, std::string &hint) {
     return std::string("cannot open /proc/kcore: ") + std::strerror(err);
 }
 
-bool disassemble_bytes(const std::vector<uint8_t> &code, uint64_t address, compile::Arch arch,
+bool disassemble_bytes(const std::vector<uint8_t> &code, uint64_t address, arch::Arch arch,
                        std::vector<Insn> &out, std::string &error) {
 #ifdef KSURF_HAVE_CAPSTONE
     cs_arch ca = CS_ARCH_X86;
     cs_mode mode = CS_MODE_64;
-    if (arch == compile::Arch::Aarch64) {
+    if (arch == arch::Arch::Aarch64) {
         ca = CS_ARCH_ARM64;
         mode = CS_MODE_ARM;
-    } else if (arch != compile::Arch::X86_64) {
-        error = std::string("capstone here cannot disassemble ") +
-                std::string(compile::arch_name(arch));
+    } else if (arch != arch::Arch::X86_64) {
+        error =
+            std::string("capstone here cannot disassemble ") + std::string(arch::arch_name(arch));
         return false;
     }
     csh h;
@@ -183,7 +183,7 @@ Disassembly disassemble(const ksyms::KernelSymbols *syms, std::string_view name,
                         const std::string &vmlinux) {
     Disassembly d;
     d.function = std::string(name);
-    compile::Arch arch = compile::host_arch();
+    arch::Arch arch = arch::host_arch();
     std::map<uint64_t, std::pair<std::string, uint64_t>> file_funcs; // vmlinux: addr -> name, size
     if (!vmlinux.empty()) {
         ElfFile f(vmlinux);
@@ -191,8 +191,8 @@ Disassembly disassemble(const ksyms::KernelSymbols *syms, std::string_view name,
             d.error = f.error;
             return d;
         }
-        if (f.machine() == EM_AARCH64) arch = compile::Arch::Aarch64;
-        if (f.machine() == EM_RISCV) arch = compile::Arch::Riscv64;
+        if (f.machine() == EM_AARCH64) arch = arch::Arch::Aarch64;
+        if (f.machine() == EM_RISCV) arch = arch::Arch::Riscv64;
         bool found = false;
         f.for_each_function([&](std::string_view n, uint64_t value, uint64_t size, bool) {
             if (value && size) file_funcs.emplace(value, std::make_pair(std::string(n), size));

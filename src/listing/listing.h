@@ -81,7 +81,7 @@ struct FuncInfo {
 
 // `syms` may be null (BTF only, e.g. with --btf for another kernel).
 FuncInfo describe_func(const types::TypeInfo &types, const ksyms::KernelSymbols *syms,
-                       std::string_view name, compile::Arch arch);
+                       std::string_view name, arch::Arch arch);
 
 // --- list struct NAME [PATH] ----------------------------------------------------
 
@@ -133,7 +133,7 @@ struct MemberPath {
 // Walks "mm.mm_users", "mm->mm_users", "comm", "pids[1].node.next" in struct
 // `name`; members reached through a pointer dereference it.
 MemberPath member_path(const types::TypeInfo &types, std::string_view name, std::string_view path,
-                       compile::Arch arch);
+                       arch::Arch arch);
 
 // Names of structs and unions (BTF), matching glob, sorted and unique.
 std::vector<std::string> list_struct_names(const types::TypeInfo &types, std::string_view glob);
@@ -182,7 +182,7 @@ struct Disassembly {
 Disassembly disassemble(const ksyms::KernelSymbols *syms, std::string_view name,
                         const std::string &vmlinux);
 // Disassembles `code` at `address` for `arch` (capstone); false without capstone.
-bool disassemble_bytes(const std::vector<uint8_t> &code, uint64_t address, compile::Arch arch,
+bool disassemble_bytes(const std::vector<uint8_t> &code, uint64_t address, arch::Arch arch,
                        std::vector<Insn> &out, std::string &error);
 // Why the running kernel will not show its text, from errno of opening /proc/kcore.
 std::string kcore_refusal(int err, std::string &hint);

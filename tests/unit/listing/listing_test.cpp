@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 using namespace ksurf;
-using ksurf::compile::Arch;
+using ksurf::arch::Arch;
 
 namespace {
 
