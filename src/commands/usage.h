@@ -13,6 +13,7 @@ usage:
   ksurf list funcs|events|func|struct ...    what can be traced, and how (also uprobes, disasm)
   ksurf reset                                remove what dead ksurf runs left in the kernel
   ksurf help [COMMAND]                       this text, or a command's options
+  ksurf --version                            print ksurf's version (also -V)
 
 expressions (one per argument, or one per line with -f FILE):
   e SYSTEM/EVENT [f:FILTER]            a trace event; globs allowed: 'e syscalls/sys_enter_open*'
@@ -32,7 +33,8 @@ examples:
   ksurf who syslog -d 30
   ksurf -S 'p wake_up_new_task users=S%0->mm->mm_users f:users>1'
 
-Run 'ksurf help probe' for every option. Needs root to trace (tracefs); -S does not.
+Run 'ksurf help probe' for every option, 'man ksurf' for the manual. Needs root to trace
+(tracefs); -S does not.
 )";
 
 } // namespace ksurf::commands
