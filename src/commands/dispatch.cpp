@@ -31,7 +31,14 @@ int dispatch(int argc, char **argv) {
             return 0;
         }
         if (cmd == "--version" || cmd == "-V") {
-            std::printf("ksurf %s\n", KSURF_VERSION);
+            // The second line names optional parts built in, so a test can
+            // check a precondition instead of guessing from an error message.
+#ifdef KSURF_HAVE_CAPSTONE
+            std::printf("ksurf %s\nbuilt with: capstone\n", KSURF_VERSION);
+#else
+            std::printf("ksurf %s\nbuilt with: (no capstone: list disasm shows bytes only)\n",
+                        KSURF_VERSION);
+#endif
             return 0;
         }
     } else {

@@ -63,6 +63,7 @@ RunResult run_cmd(const std::vector<std::string> &argv, double timeout_s) {
     int st = 0;
     waitpid(pid, &st, 0);
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    r.signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
     return r;
 }
 

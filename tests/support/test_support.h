@@ -8,6 +8,7 @@ namespace ksurf::test {
 
 struct RunResult {
     int status = -1;      // exit status, or 128+signal
+    int signal = 0;       // the signal that killed it (status alone cannot tell 137 from exit(137))
     int pid = -1;         // the process that ran (ksurf's instance is ksurf-<pid>)
     std::string out, err; // captured stdout / stderr
 };

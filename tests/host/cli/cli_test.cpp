@@ -155,6 +155,8 @@ TEST(Cli, CountStopsTheRun) {
                         "/bin/true; /bin/true; /bin/true; exec sleep 30"},
                        20);
     EXPECT_LT(r.status, 128 + 64) << r.err;
+    // A status below 192 lets 137 (SIGKILL, the harness's timeout) through.
+    EXPECT_EQ(r.signal, 0) << "ksurf was killed by signal " << r.signal << "\n" << r.err;
     EXPECT_EQ(count_lines_with(r.out, "sched_process_exec"), 2u) << r.out;
     // The command is stopped with the run, not waited for.
     EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 10);
@@ -292,7 +294,22 @@ TEST(Cli, CommFilterOnAnyEventWithABareWord) {
 TEST(Cli, KsurfDoesNotTraceItself) {
     KSURF_REQUIRE_HOST();
     // Tracing everyone, ksurf's own /proc reads and tracefs writes stay out.
+    // Positive control: a process of the test's own opens files all through
+    // the run, so an empty capture cannot pass as "ksurf left itself out".
+    pid_t busy = fork();
+    ASSERT_GE(busy, 0);
+    if (busy == 0) {
+        execl("/bin/sh", "sh", "-c",
+              "i=0; while [ $i -lt 4000 ]; do cat /proc/version >/dev/null; i=$((i+1)); done",
+              static_cast<char *>(nullptr));
+        _exit(127);
+    }
     auto r = run_ksurf({"e syscalls/sys_enter_openat", "e syscalls/sys_enter_write", "-d", "1"});
+    kill(busy, SIGKILL);
+    waitpid(busy, nullptr, 0);
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(count_lines_with(r.out, "-" + std::to_string(r.pid) + " "), 0u) << r.out;
+    EXPECT_GE(count_lines_with(r.out, "sys_enter_openat:"), 1u) << "nothing captured:\n" << r.out;
+    EXPECT_GE(count_lines_with(r.out, "cat-"), 1u) << "the busy cat loop was not seen:\n"
+                                                   << r.out.substr(0, 4000);
 }

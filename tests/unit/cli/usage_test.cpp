@@ -34,3 +34,15 @@ TEST(Usage, Version) {
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(r.out.find("ksurf "), std::string::npos);
 }
+
+TEST(Usage, VersionNamesWhatItWasBuiltWith) {
+    // Tests and lab scenarios take optional parts as a precondition from here.
+    auto r = run_ksurf({"-V"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.out.rfind("ksurf ", 0), 0u) << r.out;
+#ifdef KSURF_HAVE_CAPSTONE
+    EXPECT_NE(r.out.find("\nbuilt with: capstone\n"), std::string::npos) << r.out;
+#else
+    EXPECT_NE(r.out.find("\nbuilt with: (no capstone"), std::string::npos) << r.out;
+#endif
+}

@@ -400,8 +400,14 @@ TEST(ListDisasm, KnownX86Bytes) {
     std::vector<uint8_t> code = {0x55, 0x48, 0x89, 0xe5, 0xe8, 0x00, 0x00, 0x00, 0x00, 0xc3};
     std::vector<listing::Insn> out;
     std::string err;
-    if (!listing::disassemble_bytes(code, 0x1000, Arch::X86_64, out, err))
-        GTEST_SKIP() << err; // built without capstone
+    bool ok = listing::disassemble_bytes(code, 0x1000, Arch::X86_64, out, err);
+#ifndef KSURF_HAVE_CAPSTONE
+    // The one case where disassembly may fail: the build has no capstone.
+    EXPECT_FALSE(ok);
+    EXPECT_NE(err.find("without capstone"), std::string::npos) << err;
+    GTEST_SKIP() << "built without capstone (libcapstone-dev): " << err;
+#endif
+    ASSERT_TRUE(ok) << err;
     ASSERT_EQ(out.size(), 4u);
     EXPECT_EQ(out[0].mnemonic, "push");
     EXPECT_EQ(out[1].offset, 1u);
@@ -416,7 +422,11 @@ TEST(ListDisasm, FromAnElfFile) {
     auto d = listing::disassemble(nullptr, "main", KSURF_BIN);
     ASSERT_TRUE(d.error.empty()) << d.error;
     EXPECT_GT(d.size, 0u);
-    if (d.insns.empty()) GTEST_SKIP() << "no capstone: " << d.hint;
+#ifndef KSURF_HAVE_CAPSTONE
+    EXPECT_TRUE(d.insns.empty());
+    GTEST_SKIP() << "built without capstone (libcapstone-dev): " << d.hint;
+#endif
+    ASSERT_FALSE(d.insns.empty()) << d.hint;
     EXPECT_EQ(d.insns[0].offset, 0u);
     for (size_t i = 1; i < d.insns.size(); ++i)
         EXPECT_EQ(d.insns[i].offset, d.insns[i - 1].offset + d.insns[i - 1].bytes.size());
