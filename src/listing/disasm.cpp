@@ -1,8 +1,8 @@
 // list disasm FUNC: a kernel function's machine code, so that a user can pick
 // FUNC+OFF and a register. The bytes come from the live kernel (/proc/kcore,
 // at the kallsyms address) or from a vmlinux ELF file.
-#include "listing/elf_util.h"
 #include "listing/listing.h"
+#include "types/elf_file.h"
 #include "util/strings.h"
 
 #include <cerrno>
@@ -186,7 +186,7 @@ Disassembly disassemble(const ksyms::KernelSymbols *syms, std::string_view name,
     arch::Arch arch = arch::host_arch();
     std::map<uint64_t, std::pair<std::string, uint64_t>> file_funcs; // vmlinux: addr -> name, size
     if (!vmlinux.empty()) {
-        ElfFile f(vmlinux);
+        types::ElfFile f(vmlinux);
         if (!f.elf) {
             d.error = f.error;
             return d;

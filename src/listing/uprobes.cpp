@@ -1,5 +1,5 @@
-#include "listing/elf_util.h"
 #include "listing/listing.h"
+#include "types/elf_file.h"
 #include "types/elf_symbols.h"
 #include "util/strings.h"
 
@@ -13,7 +13,7 @@ UprobeListing list_uprobe_funcs(const std::string &path, std::string_view glob) 
     // An empty symbol only finds the file (library directories, $PATH).
     if (!types::resolve_uprobe(path, "", 0, where, out.error)) return out;
     out.path = where.path;
-    ElfFile f(out.path);
+    types::ElfFile f(out.path);
     if (!f.elf) {
         out.error = f.error;
         return out;

@@ -1,4 +1,4 @@
-#include "listing/elf_util.h"
+#include "types/elf_file.h"
 
 #include <cerrno>
 #include <cstring>
@@ -7,7 +7,7 @@
 #include <libelf.h>
 #include <unistd.h>
 
-namespace ksurf::listing {
+namespace ksurf::types {
 
 ElfFile::ElfFile(const std::string &path) {
     if (elf_version(EV_CURRENT) == EV_NONE) {
@@ -33,7 +33,8 @@ ElfFile::~ElfFile() {
 }
 
 void ElfFile::for_each_function(
-    const std::function<void(std::string_view, uint64_t, uint64_t, bool)> &fn) const {
+    const std::function<void(std::string_view, uint64_t, uint64_t, bool)> &fn,
+    bool with_ifunc) const {
     if (!elf) return;
     Elf_Scn *scn = nullptr;
     while ((scn = elf_nextscn(elf, scn)) != nullptr) {
@@ -47,7 +48,8 @@ void ElfFile::for_each_function(
             GElf_Sym sym;
             if (!gelf_getsym(data, static_cast<int>(i), &sym)) continue;
             int type = GELF_ST_TYPE(sym.st_info);
-            if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF) continue;
+            bool func = type == STT_FUNC || (with_ifunc && type == STT_GNU_IFUNC);
+            if (!func || sym.st_shndx == SHN_UNDEF) continue;
             const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
             if (!name || !*name) continue;
             std::string_view n(name);
@@ -78,4 +80,4 @@ unsigned ElfFile::machine() const {
     return eh.e_machine;
 }
 
-} // namespace ksurf::listing
+} // namespace ksurf::types

@@ -1,12 +1,9 @@
 #include "types/elf_symbols.h"
 
-#include <cerrno>
+#include "types/elf_file.h"
+
 #include <climits>
 #include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <unistd.h>
 #include <vector>
 
@@ -46,47 +43,6 @@ std::string find_file(const std::string &path) {
     return {};
 }
 
-// The symbol's virtual address, or false.
-bool symbol_address(Elf *elf, const std::string &symbol, uint64_t &addr) {
-    Elf_Scn *scn = nullptr;
-    while ((scn = elf_nextscn(elf, scn)) != nullptr) {
-        GElf_Shdr sh;
-        if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
-            continue;
-        Elf_Data *data = elf_getdata(scn, nullptr);
-        if (!data || sh.sh_entsize == 0) continue;
-        size_t n = sh.sh_size / sh.sh_entsize;
-        for (size_t i = 0; i < n; ++i) {
-            GElf_Sym sym;
-            if (!gelf_getsym(data, static_cast<int>(i), &sym)) continue;
-            if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF) continue;
-            const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
-            if (!name) continue;
-            // versioned names in some symtabs: "malloc@@GLIBC_2.2.5"
-            size_t len = std::strcspn(name, "@");
-            if (symbol.size() == len && std::strncmp(name, symbol.c_str(), len) == 0) {
-                addr = sym.st_value;
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
-bool vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t &off) {
-    size_t n = 0;
-    if (elf_getphdrnum(elf, &n) != 0) return false;
-    for (size_t i = 0; i < n; ++i) {
-        GElf_Phdr ph;
-        if (!gelf_getphdr(elf, static_cast<int>(i), &ph) || ph.p_type != PT_LOAD) continue;
-        if (vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_memsz) {
-            off = vaddr - ph.p_vaddr + ph.p_offset;
-            return true;
-        }
-    }
-    return false;
-}
-
 } // namespace
 
 bool resolve_uprobe(const std::string &path, const std::string &symbol, uint64_t extra,
@@ -100,31 +56,32 @@ bool resolve_uprobe(const std::string &path, const std::string &symbol, uint64_t
         out.offset = extra;
         return true;
     }
-    if (elf_version(EV_CURRENT) == EV_NONE) {
-        error = "libelf is unusable";
+    ElfFile f(out.path);
+    if (!f.elf) {
+        error = f.error;
         return false;
     }
-    int fd = ::open(out.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        error = "cannot open " + out.path + ": " + std::strerror(errno);
-        return false;
-    }
-    Elf *elf = elf_begin(fd, ELF_C_READ, nullptr);
-    bool ok = false;
+    // The first definition in table order; an indirect function's symbol is
+    // its resolver, which runs once at load time, so it is not a match.
+    bool found = false;
     uint64_t addr = 0;
-    if (!elf || elf_kind(elf) != ELF_K_ELF) {
-        error = out.path + " is not an ELF file";
-    } else if (!symbol_address(elf, symbol, addr)) {
+    f.for_each_function(
+        [&](std::string_view name, uint64_t value, uint64_t, bool) {
+            if (found || name != symbol) return;
+            found = true;
+            addr = value;
+        },
+        /*with_ifunc=*/false);
+    if (!found) {
         error = "no function '" + symbol + "' in " + out.path;
-    } else if (!vaddr_to_offset(elf, addr, out.offset)) {
-        error = "'" + symbol + "' is not in a loadable segment of " + out.path;
-    } else {
-        out.offset += extra;
-        ok = true;
+        return false;
     }
-    if (elf) elf_end(elf);
-    ::close(fd);
-    return ok;
+    if (!f.vaddr_to_offset(addr, out.offset)) {
+        error = "'" + symbol + "' is not in a loadable segment of " + out.path;
+        return false;
+    }
+    out.offset += extra;
+    return true;
 }
 
 } // namespace ksurf::types
