@@ -60,7 +60,7 @@ skip_if_not_impl() {
 }
 
 # need_show WHAT EXPR...: `ksurf -S` must turn the expressions into kprobe
-# lines (naming their functions). Skips while -S or the form is not there.
+# lines (naming their functions); fails otherwise.
 need_show() {
     _what=$1; shift
     kx 60 -S "$@"
@@ -72,8 +72,8 @@ need_show() {
     done
 }
 
-# need_armed WHAT [FILE]: after a real run, skip if ksurf said the feature is
-# not there.
+# need_armed WHAT [FILE]: after a real run, fail if ksurf said the feature is
+# not implemented.
 need_armed() { skip_if_not_impl "$1" "${2:-$KX_OUT}"; }
 
 # expect_rc0 WHAT
