@@ -1,7 +1,7 @@
-# bash completion for ksurf. Load it with
+# bash completion for ksurf. `cmake --install` puts it in
+# share/bash-completion/completions/ksurf, where bash-completion finds it;
+# from the source tree, load it with
 #     source scripts/ksurf-completion.bash
-# or install it as /etc/bash_completion.d/ksurf (or
-# ~/.local/share/bash-completion/completions/ksurf).
 #
 # Kernel functions, trace events and struct names complete from the running
 # kernel, through `ksurf list ... --names` (kallsyms, tracefs, BTF): each
