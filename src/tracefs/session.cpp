@@ -31,6 +31,10 @@ std::string restorable(std::string_view rel, std::string content) {
     return std::string(trim(content));
 }
 
+// The line of a state file that names its owner by start time (no tab: an
+// older ksurf reading it skips it instead of restoring a file of that name).
+constexpr std::string_view kStartLine = "#start ";
+
 std::string escape(std::string_view v) {
     std::string out;
     for (char c : v) {
@@ -92,11 +96,49 @@ std::optional<pid_t> owner_of(std::string_view name) {
     return pid;
 }
 
+std::optional<ProcStat> proc_stat(pid_t pid) {
+    std::string text;
+    if (!read_file(fmt::format("/proc/{}/stat", pid), text)) return std::nullopt;
+    // "PID (COMM) S PPID ...": COMM may hold spaces and parentheses, the last ')' ends it.
+    size_t open = text.find('('), close = text.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close < open)
+        return std::nullopt;
+    ProcStat st;
+    st.comm = text.substr(open + 1, close - open - 1);
+    auto fields = split(std::string(trim(std::string_view(text).substr(close + 1))), ' ');
+    // fields[0] is field 3 (state), so field 22 (starttime) is fields[19].
+    if (fields.size() < 20 || fields[0].empty()) return std::nullopt;
+    st.state = fields[0][0];
+    auto [end, ec] =
+        std::from_chars(fields[19].data(), fields[19].data() + fields[19].size(), st.start_time);
+    if (ec != std::errc()) return std::nullopt;
+    return st;
+}
+
+std::optional<uint64_t> recorded_start(pid_t pid) {
+    std::string text;
+    if (!read_file(state_file(pid), text)) return std::nullopt;
+    for (const auto &line : split(text, '\n')) {
+        if (!line.starts_with(kStartLine)) continue;
+        uint64_t start = 0;
+        std::string_view v = std::string_view(line).substr(kStartLine.size());
+        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), start);
+        if (ec == std::errc()) return start;
+    }
+    return std::nullopt;
+}
+
 bool owner_alive(pid_t pid) {
-    if (pid == ::getpid()) return true;
-    std::string comm;
-    if (!read_file(fmt::format("/proc/{}/comm", pid), comm)) return false;
-    return trim(comm) == "ksurf";
+    auto st = proc_stat(pid);
+    auto start = recorded_start(pid);
+    // Our own pid: alive, unless the state file is a predecessor's with our pid.
+    if (pid == ::getpid()) return !start || (st && st->start_time == *start);
+    // Gone, or a zombie (killed, not yet reaped): nothing of it runs any more.
+    if (!st || st->state == 'Z' || st->state == 'X' || st->state == 'x') return false;
+    // The start time tells a reused pid even when the new process is a ksurf too.
+    if (start) return st->start_time == *start;
+    // A run that recorded no start time (an older ksurf): its name is all there is.
+    return st->comm == "ksurf";
 }
 
 Removed remove_leftovers(const Tracefs &fs) {
@@ -154,6 +196,27 @@ Removed remove_leftovers(const Tracefs &fs) {
     return out;
 }
 
+bool write_state(const std::vector<std::pair<std::string, std::string>> &saved) {
+    std::string dir = state_dir();
+    ::mkdir(dir.c_str(), 0700);
+    std::string text;
+    if (auto me = proc_stat(::getpid())) text += fmt::format("{}{}\n", kStartLine, me->start_time);
+    for (const auto &[file, value] : saved) text += file + "\t" + escape(value) + "\n";
+    // Written whole then renamed: a cleaner never reads half a file.
+    std::string path = state_file(::getpid()), tmp = path + ".tmp";
+    std::FILE *f = std::fopen(tmp.c_str(), "w");
+    if (!f) return false;
+    bool ok = std::fputs(text.c_str(), f) >= 0;
+    ok = std::fclose(f) == 0 && ok;
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        int e = errno;
+        ::unlink(tmp.c_str());
+        errno = e;
+        return false;
+    }
+    return true;
+}
+
 Result<Session> Session::create(const Tracefs &fs) {
     Removed old = remove_leftovers(fs);
     for (const auto &name : old.instances)
@@ -164,9 +227,13 @@ Result<Session> Session::create(const Tracefs &fs) {
     for (const auto &file : old.restored)
         std::fprintf(stderr, "ksurf: restored %s, changed by a dead ksurf run\n", file.c_str());
     pid_t pid = ::getpid();
+    // Who owns what follows, by start time, before there is anything to own:
+    // the cleaners of other runs compare it to tell a reused pid.
+    write_state({});
     std::string instance = "instances/" + instance_name(pid);
     if (::mkdir(fs.path(instance).c_str(), 0700) != 0) {
         int e = errno;
+        ::unlink(state_file(pid).c_str());
         return fail(fmt::format("cannot create tracefs instance {}", fs.path(instance)), e,
                     e == ENOENT   ? "this kernel has no tracefs instances (CONFIG_TRACING too old?)"
                     : e == EACCES ? "run ksurf as root"
@@ -197,14 +264,8 @@ Status Session::set_global(std::string_view rel, std::string_view value) {
         if (!old) return std::unexpected(old.error());
         saved_.emplace_back(std::string(rel), restorable(rel, std::move(*old)));
         // On disk too, so a run killed with SIGKILL is undone by the next one.
-        std::string dir = state_dir();
-        ::mkdir(dir.c_str(), 0700);
-        std::string text;
-        for (const auto &[file, value] : saved_) text += file + "\t" + escape(value) + "\n";
-        std::FILE *f = std::fopen(state_file(::getpid()).c_str(), "w");
-        if (!f) return fail(fmt::format("cannot save tracefs state in {}", dir), errno);
-        std::fputs(text.c_str(), f);
-        std::fclose(f);
+        if (!write_state(saved_))
+            return fail(fmt::format("cannot save tracefs state in {}", state_dir()), errno);
     }
     return fs_.write(rel, value);
 }
@@ -264,7 +325,7 @@ void Session::teardown() noexcept {
     std::vector<std::string> problems;
     restore(fs_, saved_, problems);
     for (const auto &p : problems) report(p);
-    if (!saved_.empty()) ::unlink(state_file(::getpid()).c_str());
+    ::unlink(state_file(::getpid()).c_str());
     saved_.clear();
 }
 

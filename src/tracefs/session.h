@@ -7,6 +7,7 @@
 
 #include "tracefs/tracefs.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,7 +21,18 @@ std::string instance_name(pid_t pid); // "ksurf-<pid>"
 std::string group_name(pid_t pid);    // "ksurf_<pid>"
 // The owner pid of a name ksurf made ("ksurf-123", "ksurf_123"), if it is one.
 std::optional<pid_t> owner_of(std::string_view name);
-// True while pid is a live ksurf process (not a reused pid).
+// What /proc/PID/stat says of a process.
+struct ProcStat {
+    std::string comm;
+    char state = '?';        // R, S, D, Z (zombie), X (dead) ...
+    uint64_t start_time = 0; // field 22: clock ticks after boot; with the pid, names one process
+};
+std::optional<ProcStat> proc_stat(pid_t pid);
+// The start time a run recorded for itself in its state file, if it did.
+std::optional<uint64_t> recorded_start(pid_t pid);
+// True while pid is a live ksurf run: false when it is gone, a zombie, or a
+// process other than the one that recorded its start time (a reused pid).
+// Runs without a recorded start time (older ksurf) are told by comm "ksurf".
 bool owner_alive(pid_t pid);
 
 struct Removed {
@@ -29,10 +41,13 @@ struct Removed {
     std::vector<std::string> restored;       // top-level files written back: "current_tracer"
     std::vector<std::string> problems;       // what could not be removed, and why
 };
-// Where a run keeps the old values of top-level files it changed
-// (/run/ksurf/ksurf-<pid>.saved), so the next run can restore them after a SIGKILL.
+// Where a run keeps its start time ("#start N") and the old values of
+// top-level files it changed ("FILE<TAB>VALUE") (/run/ksurf/ksurf-<pid>.saved),
+// so the next run can tell it is dead and restore them after a SIGKILL.
 std::string state_dir();
 std::string state_file(pid_t pid);
+// (Re)writes this process's state file with its start time and `saved`.
+bool write_state(const std::vector<std::pair<std::string, std::string>> &saved);
 
 // Removes what ksurf runs that are no longer alive left behind (instances,
 // dynamic events, top-level files they changed), and nothing else.
