@@ -6,10 +6,13 @@ namespace ksurf::commands {
 // a probe expression) and runs it; returns the process exit status.
 int dispatch(int argc, char **argv);
 
-// Exit statuses: 0 done, 1 the system or kernel refused, 2 bad input.
+// Exit statuses: 0 done, 1 the system or kernel refused, 2 bad input, 74
+// the output could not be written (sysexits' EX_IOERR: far from the small
+// statuses a traced command returns, which ksurf passes on otherwise).
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitOutput = 74;
 
 int cmd_probe(int argc, char **argv);
 int cmd_who(int argc, char **argv);

@@ -1,6 +1,7 @@
 #include "commands/commands.h"
 
 #include "commands/usage.h"
+#include "util/write_error.h"
 
 #include <cstdio>
 #include <cstring>
@@ -8,7 +9,9 @@
 
 namespace ksurf::commands {
 
-int dispatch(int argc, char **argv) {
+namespace {
+
+int dispatch_one(int argc, char **argv) {
     if (argc >= 2) {
         std::string_view cmd = argv[1];
         // argv[0] of the sub-command is "ksurf who" etc. for CLI11's messages.
@@ -21,7 +24,7 @@ int dispatch(int argc, char **argv) {
             if (argc >= 3) {
                 char help[] = "--help";
                 char *sub[] = {argv[0], argv[2], help, nullptr};
-                return dispatch(3, sub);
+                return dispatch_one(3, sub);
             }
             std::fputs(kTopUsage, stdout);
             return 0;
@@ -46,6 +49,22 @@ int dispatch(int argc, char **argv) {
         return 2;
     }
     return cmd_probe(argc, argv);
+}
+
+} // namespace
+
+// Every command's output is checked once more at the end: a listing, -S or
+// --help that could not be written is a failure too (the tracing commands
+// have already stopped, torn down and said so).
+int dispatch(int argc, char **argv) {
+    int status = dispatch_one(argc, argv);
+    if (status == kExitOutput) return status;
+    flush_checked(stdout, "standard output");
+    if (auto e = write_failure()) {
+        std::fprintf(stderr, "ksurf: %s\n", e->str().c_str());
+        return kExitOutput;
+    }
+    return status;
 }
 
 } // namespace ksurf::commands

@@ -9,6 +9,8 @@
 #include "listing/render.h"
 #include "tracefs/event_catalog.h"
 #include "tracefs/tracefs.h"
+#include "util/json.h"
+#include "util/write_error.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -35,7 +37,7 @@ struct ListOptions {
 };
 
 void print(const std::string &text) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    write_checked(stdout, text, "standard output");
 }
 
 int fail(const std::string &error, const std::string &hint, int status) {
@@ -71,7 +73,7 @@ template <class Json, class Text>
 void show(const ListOptions &o, Json json, Text text,
           const std::vector<std::string> *names = nullptr) {
     if (o.json) {
-        print(json().dump(2) + "\n");
+        print(ksurf::json::dump(json(), 2));
     } else if (o.names && names) {
         std::string out;
         for (const auto &n : *names) out += n + "\n";

@@ -7,8 +7,10 @@
 #include "output/output.h"
 #include "tracefs/event_catalog.h"
 #include "types/btf.h"
+#include "util/write_error.h"
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -38,7 +40,6 @@ class PrintHandler : public Handler {
     }
     void flush() override { f_->flush(); }
     void finish() override { f_->flush(); }
-    bool broken() const override { return std::ferror(stdout) != 0; }
 
   private:
     std::unique_ptr<output::ProcessTable> procs_;
@@ -56,7 +57,7 @@ int cmd_probe(int argc, char **argv) {
         "  ksurf 'e sched/sched_switch f:prev_pid==1' -n 10 --json\n"
         "  ksurf -S 'p do_sys_openat2 name=filename:ustring'\n"
         "Exit status: 0 done (or CMD's status with -- CMD), 1 the kernel or system refused,\n"
-        "2 bad input (nothing was armed).");
+        "2 bad input (nothing was armed), 74 the output could not be written (stdout, -o).");
     CommonOptions common;
     std::vector<std::string> exprs;
     std::string file, script, arch_name, btf_path;
@@ -112,9 +113,20 @@ int cmd_probe(int argc, char **argv) {
             return kExitFailure;
         }
         std::string text = compile::render_script(plan);
-        std::fwrite(text.data(), 1, text.size(), f);
-        std::fclose(f);
-        ::chmod(script.c_str(), 0755);
+        // Only a regular file is made executable, or removed when cut short:
+        // never a device or FIFO given as FILE (-o /dev/null).
+        struct stat sb {};
+        bool regular = ::fstat(::fileno(f), &sb) == 0 && S_ISREG(sb.st_mode);
+        bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0;
+        int e = errno;
+        if (ok && regular) ::fchmod(::fileno(f), 0755);
+        if (std::fclose(f) != 0 && ok) ok = false, e = errno;
+        if (!ok) {
+            // A script cut short would arm half the probes: none at all is better.
+            if (regular) ::unlink(script.c_str());
+            std::fprintf(stderr, "ksurf: %s\n", WriteError{script, e ? e : EIO}.str().c_str());
+            return kExitOutput;
+        }
         std::fprintf(stderr, "ksurf: wrote %s (run it as root; Ctrl-C removes the probes)\n",
                      script.c_str());
         return kExitOk;

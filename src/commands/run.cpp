@@ -24,8 +24,10 @@
 #include "graph/report.h"
 #include "output/output.h"
 #include "tracefs/session.h"
+#include "util/json.h"
 #include "util/signals.h"
 #include "util/strings.h"
+#include "util/write_error.h"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -34,7 +36,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fmt/format.h>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
@@ -79,6 +80,19 @@ bool listed(const std::string &list, std::string_view word) {
     return false;
 }
 
+// A whole file (--svg); a failure is remembered as an output failure.
+void write_file(const std::string &path, const std::string &text) {
+    std::FILE *f = std::fopen(path.c_str(), "w");
+    if (!f) {
+        note_write_error(path, errno);
+        return;
+    }
+    bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0;
+    int e = errno;
+    if (std::fclose(f) != 0 && ok) ok = false, e = errno;
+    if (!ok) note_write_error(path, e ? e : EIO);
+}
+
 // The tree, the summary, folded stacks, the flame graph: what the user asked for.
 void print_report(RunModel &model, const RunArgs &a, const std::string &mode,
                   const std::string &why, uint64_t lost, int status) {
@@ -92,9 +106,7 @@ void print_report(RunModel &model, const RunArgs &a, const std::string &mode,
     if (!a.svg.empty()) {
         std::string title = fmt::format("ksurf run -- {} ({})", join(a.command, " "),
                                         o.syscalls ? "system calls, off-CPU" : "kernel functions");
-        std::ofstream f(a.svg);
-        f << graph::flame_svg(graph::fold(forest), title);
-        if (!f) say(fmt::format("cannot write {}: {}", a.svg, std::strerror(errno)));
+        write_file(a.svg, graph::flame_svg(graph::fold(forest), title));
     }
     if (a.folded) {
         graph::print_folded(stdout, graph::fold(forest));
@@ -107,7 +119,8 @@ void print_report(RunModel &model, const RunArgs &a, const std::string &mode,
                             {"threads", graph::trees_json(forest, o)},
                             {"summary", graph::summary_json(forest, summary, o)}};
         if (status >= 0) j["exit_status"] = status;
-        std::printf("%s\n", j.dump().c_str());
+        std::string text = json::dump(j);
+        write_checked(stdout, text, "standard output");
     } else {
         std::printf("\n# ksurf run: %s mode: %s\n", mode == "events" ? "event" : "function",
                     why.c_str());
@@ -118,7 +131,7 @@ void print_report(RunModel &model, const RunArgs &a, const std::string &mode,
                         "gaps; raise -b\n",
                         static_cast<unsigned long long>(lost));
     }
-    std::fflush(stdout);
+    flush_checked(stdout, "standard output");
 }
 
 uint64_t lost_of(const capture::Capture &cap) {
@@ -139,7 +152,6 @@ class RunHandler : public Handler {
         return true;
     }
     void finish() override { print_report(model_, args_, "events", why_, 0, -1); }
-    bool broken() const override { return std::ferror(stdout) != 0; }
 
   private:
     RunModel model_;
@@ -376,6 +388,10 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
                       std::string(children ? " and its children and threads" : "");
     print_report(*model, a, "function", why, lost, child.status());
     res.status = failed ? kExitFailure : child.status();
+    if (auto e = write_failure()) {
+        say(e->str());
+        res.status = kExitOutput;
+    }
     return res;
 }
 
@@ -386,7 +402,8 @@ int cmd_run(int argc, char **argv) {
     app.footer(
         "Usage: ksurf run [OPTIONS] -- CMD ARGS...\n"
         "Runs CMD (no shell) and traces it, and by default its children and threads, from\n"
-        "its exec to its exit; returns CMD's exit status. With the function tracer\n"
+        "its exec to its exit; returns CMD's exit status (74 when the output, stdout or\n"
+        "--svg FILE, could not be written). With the function tracer\n"
         "(function_graph): a call tree per thread with durations, then the functions taking\n"
         "the most time. Where the kernel has no function tracer or refuses it: system calls\n"
         "with durations and return values, off-CPU time, page faults and block I/O instead.\n"

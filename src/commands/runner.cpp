@@ -5,8 +5,10 @@
 #include "ksyms/ksyms.h"
 #include "tracefs/profile.h"
 #include "types/elf_symbols.h"
+#include "util/json.h"
 #include "util/signals.h"
 #include "util/strings.h"
+#include "util/write_error.h"
 
 #include <cerrno>
 #include <chrono>
@@ -16,7 +18,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <poll.h>
 #include <sys/wait.h>
@@ -153,18 +154,22 @@ void print_stats(const std::vector<tracefs::ProbeProfile> &profiles,
     for (const auto &p : profiles) {
         auto it = texts.find(p.event);
         std::string text = it == texts.end() ? std::string() : it->second;
-        if (json)
-            std::fprintf(stderr, "%s\n",
-                         nlohmann::json{{"probe", p.event},
-                                        {"expression", text},
-                                        {"hits", p.hits},
-                                        {"misses", p.misses}}
-                             .dump()
-                             .c_str());
-        else
+        if (json) {
+            fmt::memory_buffer b;
+            json::Writer(b)
+                .begin_object()
+                .member("probe", p.event)
+                .member("expression", text)
+                .member("hits", p.hits)
+                .member("misses", p.misses)
+                .end_object();
+            b.push_back('\n');
+            std::fwrite(b.data(), 1, b.size(), stderr);
+        } else {
             std::fprintf(stderr, "ksurf: %s '%s': %llu hits, %llu missed\n", p.event.c_str(),
                          text.c_str(), static_cast<unsigned long long>(p.hits),
                          static_cast<unsigned long long>(p.misses));
+        }
     }
 }
 
@@ -283,11 +288,12 @@ int run_plan(compile::Plan plan, const RunOptions &opt, const HandlerFactory &ma
         if (!r) report(r.error());
     }
     handler->finish();
+    flush_checked(stdout, "standard output");
+    // A lost output ends the run as a failure, whatever the traced command did.
+    std::optional<WriteError> lost_output = write_failure();
+    if (lost_output) std::fprintf(stderr, "ksurf: %s; stopped\n", lost_output->str().c_str());
     if (opt.stats) print_stats(tracefs::read_profiles(*fs, s.group()), probe_texts, opt.json);
-    if (!opt.quiet_summary) {
-        std::fflush(stdout);
-        output::print_summary(stderr, sink.count(), cap->stats(), opt.json);
-    }
+    if (!opt.quiet_summary) output::print_summary(stderr, sink.count(), cap->stats(), opt.json);
     cap.reset(); // trace_pipe_raw must be closed before the instance can go
     if (!opt.command.empty()) {
         // -d/-n ended the run early, or a signal did: the command goes too.
@@ -295,6 +301,7 @@ int run_plan(compile::Plan plan, const RunOptions &opt, const HandlerFactory &ma
         status = child.status();
     }
     s.teardown();
+    if (lost_output) return kExitOutput;
     if (failed) return kExitFailure;
     return status;
 }

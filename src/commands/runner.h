@@ -7,6 +7,7 @@
 #include "compile/plan.h"
 #include "output/output.h"
 #include "tracefs/session.h"
+#include "util/write_error.h"
 
 #include <functional>
 #include <memory>
@@ -41,8 +42,8 @@ class Handler {
     virtual void flush() {}
     // After the last record, before the loss report.
     virtual void finish() {}
-    // True if writing output failed (e.g. the reader went away): stop.
-    virtual bool broken() const { return false; }
+    // True if writing output failed (a full disk, the reader went away): stop.
+    virtual bool broken() const { return output_broken(); }
 };
 
 // Called once the capture is open: its tep handle decodes records, and
@@ -51,7 +52,8 @@ using HandlerFactory =
     std::function<std::unique_ptr<Handler>(tep_handle *, const output::Styles &styles)>;
 
 // Arms and streams. Returns the process exit status: CMD's status when a
-// command was traced, otherwise 0 (1 when the kernel refused something).
+// command was traced, otherwise 0 (1 when the kernel refused something,
+// kExitOutput when the output could not be written).
 int run_plan(compile::Plan plan, const RunOptions &options, const HandlerFactory &make);
 
 // Expands -p PID into the pids of all its threads.

@@ -33,6 +33,12 @@ examples:
   ksurf who syslog -d 30
   ksurf -S 'p wake_up_new_task users=S%0->mm->mm_users f:users>1'
 
+exit status: 0 done (or CMD's), 1 the kernel or system refused, 2 bad input,
+  74 the output (stdout, -o, --svg) could not be written.
+JSON output is valid UTF-8: bytes that are not UTF-8 (in comm, strings ...) are
+written as the text \xNN, in JSON "\\xNN"; text output escapes them, and control
+characters, the same way (see README, "Bytes that are not text").
+
 Run 'ksurf help probe' for every option, 'man ksurf' for the manual. Needs root to trace
 (tracefs); -S does not.
 )";

@@ -6,7 +6,10 @@
 #include "commands/runner.h"
 #include "output/output.h"
 #include "tracefs/tracefs.h"
+#include "util/bytes.h"
+#include "util/json.h"
 #include "util/strings.h"
+#include "util/write_error.h"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -14,7 +17,6 @@
 #include <ctime>
 #include <fmt/format.h>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <traceevent/event-parse.h>
 
 namespace ksurf::commands {
@@ -125,20 +127,25 @@ class WhoHandler : public Handler {
         char hms[16];
         std::strftime(hms, sizeof hms, "%H:%M:%S", &local);
         if (json_) {
-            nlohmann::json j = {
-                {"time", fmt::format("{}.{:06}", hms, (wall % 1000000000LL) / 1000)},
-                {"ts", static_cast<double>(r.ts) / 1e9},
-                {"pid", r.pid},
-                {"comm", info.comm},
-                {"ppid", info.ppid},
-                {"parent_comm", info.parent_comm},
-                {"call", label_},
-                {"args", args}};
-            std::printf("%s\n", j.dump().c_str());
+            line_.clear();
+            json::Writer w(line_);
+            w.begin_object()
+                .member("time", fmt::format("{}.{:06}", hms, (wall % 1000000000LL) / 1000))
+                .member("ts", static_cast<double>(r.ts) / 1e9)
+                .member("pid", r.pid)
+                .member("comm", info.comm)
+                .member("ppid", info.ppid)
+                .member("parent_comm", info.parent_comm)
+                .member("call", label_)
+                .member("args", args)
+                .end_object();
+            line_.push_back('\n');
+            write_checked(stdout, std::string_view(line_.data(), line_.size()), "standard output");
         } else {
             std::printf("%s.%06lld %7d %-16s %7d %-16s %s(%s)\n", hms, (wall % 1000000000LL) / 1000,
-                        r.pid, info.comm.c_str(), info.ppid, info.parent_comm.c_str(),
-                        label_.c_str(), args.c_str());
+                        r.pid, text_escaped(info.comm).c_str(), info.ppid,
+                        text_escaped(info.parent_comm).c_str(), label_.c_str(),
+                        text_escaped(args).c_str());
         }
         return true;
     }
@@ -149,30 +156,33 @@ class WhoHandler : public Handler {
         std::sort(rows.begin(), rows.end(),
                   [](const auto &a, const auto &b) { return a.calls > b.calls; });
         if (json_) {
-            nlohmann::json procs = nlohmann::json::array();
+            line_.clear();
+            json::Writer w(line_);
+            w.begin_object().member("who", label_).key("processes").begin_array();
             for (const auto &p : rows)
-                procs.push_back({{"pid", p.pid},
-                                 {"comm", p.comm},
-                                 {"ppid", p.ppid},
-                                 {"parent_comm", p.parent_comm},
-                                 {"calls", p.calls}});
-            std::printf("%s\n",
-                        nlohmann::json{{"who", label_}, {"processes", procs}}.dump().c_str());
+                w.begin_object()
+                    .member("pid", p.pid)
+                    .member("comm", p.comm)
+                    .member("ppid", p.ppid)
+                    .member("parent_comm", p.parent_comm)
+                    .member("calls", p.calls)
+                    .end_object();
+            w.end_array().end_object();
+            line_.push_back('\n');
+            write_checked(stdout, std::string_view(line_.data(), line_.size()), "standard output");
         } else {
             std::printf("\n%zu process%s called %s:\n", rows.size(), rows.size() == 1 ? "" : "es",
                         label_.c_str());
             if (!rows.empty())
                 std::printf("%7s %-16s %7s %-16s %8s\n", "PID", "COMM", "PPID", "PARENT", "CALLS");
             for (const auto &p : rows)
-                std::printf("%7d %-16s %7d %-16s %8llu\n", p.pid, p.comm.c_str(), p.ppid,
-                            p.parent_comm.c_str(), static_cast<unsigned long long>(p.calls));
+                std::printf("%7d %-16s %7d %-16s %8llu\n", p.pid, text_escaped(p.comm).c_str(),
+                            p.ppid, text_escaped(p.parent_comm).c_str(),
+                            static_cast<unsigned long long>(p.calls));
         }
-        std::fflush(stdout);
     }
 
-    void flush() override { std::fflush(stdout); }
-
-    bool broken() const override { return std::ferror(stdout) != 0; }
+    void flush() override { flush_checked(stdout, "standard output"); }
 
   private:
     // "type=5, buf=0x0, len=0" from the event's own fields.
@@ -223,6 +233,7 @@ class WhoHandler : public Handler {
     std::vector<const tep_event *> bookkeeping_;
     output::ProcessTable procs_;
     std::map<int, PerProcess> table_;
+    fmt::memory_buffer line_;
 };
 
 } // namespace
@@ -231,6 +242,7 @@ int cmd_who(int argc, char **argv) {
     CLI::App app{"ksurf who: name the processes that call a system call or kernel function",
                  "ksurf who"};
     app.footer("Example: ksurf who syslog -d 30   (then run 'dmesg -C' elsewhere)\n"
+               "Exit status as for probes; 74 when the output could not be written.\n"
                "A system call is traced at its syscalls/sys_enter_NAME event; any other\n"
                "function (and system calls on kernels without those events) with a kprobe.");
     CommonOptions common;

@@ -1,5 +1,8 @@
 #include "graph/report.h"
 
+#include "util/bytes.h"
+#include "util/json.h"
+
 #include <algorithm>
 #include <cstring>
 #include <fmt/format.h>
@@ -38,7 +41,9 @@ std::string label(const Forest &forest, const Node &n) {
         break;
     }
     if (!n.complete) out += "  (unfinished)";
-    return out;
+    // Names and arguments come from the kernel and the traced program: shown as the byte policy
+    // says.
+    return text_escaped(out);
 }
 
 bool instant(const Node &n) {
@@ -50,7 +55,7 @@ bool hidden(const Node &n, const ReportOptions &o) {
 }
 
 std::string thread_title(const Thread &t) {
-    std::string comm = t.comm.empty() ? "?" : t.comm;
+    std::string comm = t.comm.empty() ? "?" : text_escaped(t.comm);
     if (t.tid == t.pid) return fmt::format("{} [{}]", comm, t.pid);
     return fmt::format("{} [{}] thread {}", comm, t.pid, t.tid);
 }
@@ -101,7 +106,8 @@ void table(FILE *out, const Forest &forest, std::vector<Stat> rows, const Report
         std::fprintf(out, "    %9llu %15s %15s %15s %7llu  %s\n",
                      static_cast<unsigned long long>(s.calls), format_duration(s.total).c_str(),
                      format_duration(s.self).c_str(), format_duration(s.max).c_str(),
-                     static_cast<unsigned long long>(s.errors), forest.name(s.name).c_str());
+                     static_cast<unsigned long long>(s.errors),
+                     text_escaped(forest.name(s.name)).c_str());
 }
 
 } // namespace
@@ -124,7 +130,7 @@ void print_summary(FILE *out, const Forest &forest, const std::vector<ProcessSum
                 blocks += s.calls, io += s.total, done += s.calls - s.unfinished;
         }
         std::fprintf(out, "\n== summary: %s [%d], %zu thread%s: %llu %s ==\n",
-                     p.comm.empty() ? "?" : p.comm.c_str(), p.pid, p.tids.size(),
+                     p.comm.empty() ? "?" : text_escaped(p.comm).c_str(), p.pid, p.tids.size(),
                      p.tids.size() == 1 ? "" : "s", static_cast<unsigned long long>(calls),
                      o.syscalls ? "system calls" : "function calls");
         if (o.syscalls)
@@ -210,7 +216,8 @@ nlohmann::json summary_json(const Forest &forest, const std::vector<ProcessSumma
 
 void print_folded(FILE *out, const std::map<std::string, uint64_t> &folded) {
     for (const auto &[stack, weight] : folded)
-        std::fprintf(out, "%s %llu\n", stack.c_str(), static_cast<unsigned long long>(weight));
+        std::fprintf(out, "%s %llu\n", text_escaped(stack).c_str(),
+                     static_cast<unsigned long long>(weight));
 }
 
 namespace {
@@ -221,7 +228,10 @@ struct Frame {
     std::map<std::string, size_t> children; // name -> index
 };
 
-std::string xml_escape(std::string_view s) {
+// Valid UTF-8 XML text: the byte policy first (a name cut short for its box
+// may end inside a character), then XML's own escapes.
+std::string xml_escape(std::string_view raw) {
+    std::string s = text_escaped(raw);
     std::string out;
     for (char c : s) {
         switch (c) {

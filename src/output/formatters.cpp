@@ -4,8 +4,12 @@
 #include "output/decode.h"
 #include "output/output.h"
 #include "output/symbols.h"
+#include "util/bytes.h"
+#include "util/json.h"
+#include "util/write_error.h"
 
 #include <bit>
+#include <cerrno>
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
@@ -53,8 +57,11 @@ void put_uint_zero(Buffer &b, uint64_t v, size_t width) {
     b.append(std::string_view(s.data(), s.size()));
 }
 
-// ftrace's "%16s-%-7d [%03d] %5llu.%06lu: " shape.
-void put_text_prefix(Buffer &b, std::string_view comm, int pid, int cpu, uint64_t ts) {
+// ftrace's "%16s-%-7d [%03d] %5llu.%06lu: " shape; comm as the byte policy says.
+void put_text_prefix(Buffer &b, std::string_view raw_comm, int pid, int cpu, uint64_t ts) {
+    Buffer safe; // inline storage: no allocation for a comm
+    append_text_escaped(safe, raw_comm);
+    std::string_view comm(safe.data(), safe.size());
     if (comm.size() < 16) put_spaces(b, 16 - comm.size());
     b.append(comm);
     b.push_back('-');
@@ -72,46 +79,27 @@ void put_text_prefix(Buffer &b, std::string_view comm, int pid, int cpu, uint64_
     b.append(std::string_view(": "));
 }
 
-void put_json_string(Buffer &b, std::string_view s) {
-    b.push_back('"');
-    for (unsigned char ch : s) {
-        switch (ch) {
-        case '"':
-            b.append(std::string_view("\\\""));
-            break;
-        case '\\':
-            b.append(std::string_view("\\\\"));
-            break;
-        case '\n':
-            b.append(std::string_view("\\n"));
-            break;
-        case '\t':
-            b.append(std::string_view("\\t"));
-            break;
-        case '\r':
-            b.append(std::string_view("\\r"));
-            break;
-        default:
-            // Kernel strings are bytes, not UTF-8: escape what JSON cannot carry raw.
-            if (ch < 0x20 || ch >= 0x7f)
-                fmt::format_to(std::back_inserter(b), "\\u{:04x}", ch);
-            else
-                b.push_back(static_cast<char>(ch));
-        }
-    }
-    b.push_back('"');
-}
-
 // "func+0x1a" or "func+0x1a [module]"; "0x..." when no symbol covers addr.
-void put_symbol(Buffer &b, uint64_t addr) {
+// Names are escaped for text here; JSON escapes the whole string once.
+void put_symbol(Buffer &b, uint64_t addr, bool text) {
     auto hit = Symbols::kernel().lookup(addr);
     if (hit.name.empty() || hit.offset > kMaxSymbolOffset) {
         fmt::format_to(std::back_inserter(b), FMT_COMPILE("0x{:x}"), addr);
         return;
     }
-    fmt::format_to(std::back_inserter(b), FMT_COMPILE("{}+0x{:x}"), hit.name, hit.offset);
-    if (!hit.module.empty())
-        fmt::format_to(std::back_inserter(b), FMT_COMPILE(" [{}]"), hit.module);
+    auto name = [&](std::string_view s) {
+        if (text)
+            append_text_escaped(b, s);
+        else
+            b.append(s);
+    };
+    name(hit.name);
+    fmt::format_to(std::back_inserter(b), FMT_COMPILE("+0x{:x}"), hit.offset);
+    if (!hit.module.empty()) {
+        b.append(std::string_view(" ["));
+        name(hit.module);
+        b.push_back(']');
+    }
 }
 
 uint64_t byteswap_to(uint64_t v, int bits) {
@@ -166,10 +154,10 @@ void put_number(Buffer &b, uint64_t raw, uint32_t size, const char *bytes, const
     case Print::Symbol:
         if (Json) {
             Buffer tmp;
-            put_symbol(tmp, raw);
-            put_json_string(b, std::string_view(tmp.data(), tmp.size()));
+            put_symbol(tmp, raw, false);
+            json::append_string(b, std::string_view(tmp.data(), tmp.size()));
         } else {
-            put_symbol(b, raw);
+            put_symbol(b, raw, true);
         }
         return;
     default:
@@ -213,9 +201,9 @@ void put_field(Buffer &b, const char *data, uint32_t rec_size, const FieldSpec &
             s = c_string(data + f.offset, std::min(f.size, rec_size - f.offset));
         }
         if (Json)
-            put_json_string(b, s);
+            json::append_string(b, s);
         else
-            b.append(s);
+            append_text_escaped(b, s);
         return;
     }
     case FieldKind::IntArray:
@@ -276,7 +264,7 @@ class FormatterBase : public Formatter {
 
     void flush() override {
         write_out();
-        std::fflush(out_);
+        flush_checked(out_, out_name());
     }
 
   protected:
@@ -285,9 +273,11 @@ class FormatterBase : public Formatter {
                         const char *data, uint32_t size) = 0;
 
     void write_out() {
-        if (buf_.size()) std::fwrite(buf_.data(), 1, buf_.size(), out_);
+        if (buf_.size() && std::fwrite(buf_.data(), 1, buf_.size(), out_) != buf_.size())
+            note_write_error(out_name(), errno);
         buf_.clear();
     }
+    std::string_view out_name() const { return out_ == stdout ? "standard output" : "output"; }
 
     FILE *out_;
     SpecCache specs_;
@@ -354,7 +344,7 @@ class TextFormatter final : public FormatterBase {
         for_each_caller(s, spec, [&](uint64_t addr) {
             buf_.append(std::string_view(" => "));
             if (kernel)
-                put_symbol(buf_, addr);
+                put_symbol(buf_, addr, true);
             else
                 fmt::format_to(std::back_inserter(buf_), FMT_COMPILE("0x{:x}"), addr);
             buf_.push_back('\n');
@@ -369,65 +359,58 @@ class JsonFormatter final : public FormatterBase {
   protected:
     void format(const capture::Record &r, const EventSpec &spec, std::string_view comm,
                 const char *data, uint32_t size) override {
-        buf_.append(std::string_view("{\"ts\":"));
-        put_uint(buf_, r.ts / 1000000000u);
-        buf_.push_back('.');
-        put_uint_zero(buf_, (r.ts % 1000000000u) / 1000u, 6);
-        buf_.append(std::string_view(",\"cpu\":"));
-        put_sint(buf_, r.cpu);
-        buf_.append(std::string_view(",\"pid\":"));
-        put_sint(buf_, r.pid);
-        buf_.append(std::string_view(",\"comm\":"));
-        put_json_string(buf_, comm);
-        buf_.append(std::string_view(",\"event\":"));
-        put_json_string(buf_, spec.full);
+        json::Writer &w = w_;
+        w.begin_object();
+        Buffer &ts = w.key("ts").value_buffer();
+        put_uint(ts, r.ts / 1000000000u);
+        ts.push_back('.');
+        put_uint_zero(ts, (r.ts % 1000000000u) / 1000u, 6);
+        w.member("cpu", r.cpu).member("pid", r.pid).member("comm", comm);
+        w.member("event", std::string_view(spec.full));
         if (spec.is_stack || spec.is_user_stack) {
-            buf_.append(std::string_view(spec.is_stack ? ",\"stack\":" : ",\"ustack\":"));
+            w.key(spec.is_stack ? "stack" : "ustack");
             put_stack(r, spec);
-            buf_.append(std::string_view("}\n"));
+            w.end_object();
+            buf_.push_back('\n');
             return;
         }
-        buf_.append(std::string_view(",\"fields\":{"));
-        bool first = true;
-        for (const auto &f : spec.fields) {
-            if (!first) buf_.push_back(',');
-            first = false;
-            put_json_string(buf_, f.name);
-            buf_.push_back(':');
-            put_field<true>(buf_, data, size, f);
-        }
-        buf_.push_back('}');
+        w.key("fields").begin_object();
+        for (const auto &f : spec.fields)
+            put_field<true>(w.key(f.name).value_buffer(), data, size, f);
+        w.end_object();
         if (stacks_) {
             if (r.stack) {
-                buf_.append(std::string_view(",\"stack\":"));
+                w.key("stack");
                 put_stack(*r.stack, specs_.get(r.stack->event));
             }
             if (r.ustack) {
-                buf_.append(std::string_view(",\"ustack\":"));
+                w.key("ustack");
                 put_stack(*r.ustack, specs_.get(r.ustack->event));
             }
         }
-        buf_.append(std::string_view("}\n"));
+        w.end_object();
+        buf_.push_back('\n');
     }
 
   private:
     void put_stack(const capture::Record &s, const EventSpec &spec) {
         bool kernel = spec.is_stack;
-        bool first = true;
-        buf_.push_back('[');
+        w_.begin_array();
         for_each_caller(s, spec, [&](uint64_t addr) {
-            if (!first) buf_.push_back(',');
-            first = false;
             if (kernel) {
-                Buffer tmp;
-                put_symbol(tmp, addr);
-                put_json_string(buf_, std::string_view(tmp.data(), tmp.size()));
+                sym_.clear();
+                put_symbol(sym_, addr, false);
+                w_.value(std::string_view(sym_.data(), sym_.size()));
             } else {
-                fmt::format_to(std::back_inserter(buf_), FMT_COMPILE("{}"), addr);
+                w_.value(addr);
             }
         });
-        buf_.push_back(']');
+        w_.end_array();
     }
+
+    // Kept across events: neither allocates once grown.
+    json::Writer w_{buf_};
+    Buffer sym_;
 };
 
 } // namespace
@@ -449,15 +432,13 @@ void print_summary(FILE *out, uint64_t events, const std::vector<capture::Captur
     uint64_t total = 0;
     for (const auto &s : stats) total += s.lost();
     if (json) {
-        fmt::format_to(it, "{{\"events\":{},\"lost\":{}", events, total);
-        b.append(std::string_view(",\"lost_per_cpu\":{"));
-        bool first = true;
-        for (const auto &s : stats) {
-            if (!s.lost()) continue;
-            fmt::format_to(it, "{}\"cpu{}\":{}", first ? "" : ",", s.cpu, s.lost());
-            first = false;
-        }
-        b.append(std::string_view("}}\n"));
+        json::Writer w(b);
+        w.begin_object().member("events", events).member("lost", total);
+        w.key("lost_per_cpu").begin_object();
+        for (const auto &s : stats)
+            if (s.lost()) w.member(fmt::format("cpu{}", s.cpu), s.lost());
+        w.end_object().end_object();
+        b.push_back('\n');
     } else {
         fmt::format_to(it, "ksurf: {} events read; lost: ", events);
         if (!total) b.append(std::string_view("none"));

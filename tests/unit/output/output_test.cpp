@@ -3,6 +3,7 @@
 #include "output/output.h"
 #include "output/symbols.h"
 
+#include <algorithm>
 #include <cstring>
 #include <gtest/gtest.h>
 #include <string>
@@ -145,6 +146,21 @@ TEST_F(OutputTest, JsonEscapesNamesAndUnknownPidsGetPlaceholder) {
         run([&](FILE *f) { return out::make_json(f, events_.tep(), styles_, false, &procs_); },
             {&rec_.r});
     EXPECT_NE(text.find("\"comm\":\"a\\\"b\\\\c\\u0001\""), std::string::npos) << text;
+}
+
+// The byte policy on the per-event path: a comm that is not UTF-8 gives
+// valid JSON with \\xNN escapes, and text that cannot break a line.
+TEST_F(OutputTest, HostileCommKeepsItsBytesRecoverably) {
+    procs_.on_rename(1234, "bad\xff\xfe\x80na\nme");
+    auto json =
+        run([&](FILE *f) { return out::make_json(f, events_.tep(), styles_, false, &procs_); },
+            {&rec_.r});
+    EXPECT_NE(json.find(R"("comm":"bad\\xff\\xfe\\x80na\nme")"), std::string::npos) << json;
+    auto text =
+        run([&](FILE *f) { return out::make_text(f, events_.tep(), styles_, false, &procs_); },
+            {&rec_.r});
+    EXPECT_EQ(text.rfind(R"(bad\xff\xfe\x80na\x0ame-1234 )", 0), 0u) << text;
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
 }
 
 TEST_F(OutputTest, ProbeStylesApply) {
