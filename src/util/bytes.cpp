@@ -1,5 +1,7 @@
 #include "util/bytes.h"
 
+#include <array>
+
 namespace ksurf {
 
 namespace {
@@ -45,17 +47,32 @@ bool invisible_control(std::string_view s, size_t i, size_t n) {
     return false;
 }
 
+// Bytes that pass as they are: printable ASCII but the backslash (and, in
+// JSON, the quote). A table, as this is on the path of every event.
+template <bool Json>
+constexpr std::array<bool, 256> kPlain = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 0x7f; ++c) t[static_cast<size_t>(c)] = c != '\\' && (!Json || c != '"');
+    return t;
+}();
+
 template <bool Json> void append_escaped(fmt::memory_buffer &out, std::string_view s) {
     const char *p = s.data();
     size_t n = s.size(), i = 0;
+    // The common case, a string that needs nothing, in one pass straight
+    // into the buffer; the first byte that needs care leaves it to the loop.
+    size_t at = out.size();
+    out.resize(at + n);
+    char *d = out.data() + at;
+    while (i < n && kPlain<Json>[static_cast<unsigned char>(p[i])]) {
+        d[i] = p[i];
+        ++i;
+    }
+    out.resize(at + i);
     while (i < n) {
         // The common case: a run of printable ASCII that needs nothing.
         size_t run = i;
-        while (run < n) {
-            unsigned char c = static_cast<unsigned char>(p[run]);
-            if (c < 0x20 || c >= 0x7f || c == '\\' || (Json && c == '"')) break;
-            ++run;
-        }
+        while (run < n && kPlain<Json>[static_cast<unsigned char>(p[run])]) ++run;
         if (run > i) out.append(p + i, p + run);
         i = run;
         if (i >= n) break;
@@ -131,6 +148,12 @@ bool valid_utf8(std::string_view s) {
         i += n;
     }
     return true;
+}
+
+size_t json_plain_prefix(std::string_view s) {
+    size_t i = 0;
+    while (i < s.size() && kPlain<true>[static_cast<unsigned char>(s[i])]) ++i;
+    return i;
 }
 
 void append_json_escaped(fmt::memory_buffer &out, std::string_view s) {

@@ -27,6 +27,9 @@ namespace ksurf {
 size_t utf8_sequence(std::string_view s, size_t i);
 bool valid_utf8(std::string_view s);
 
+// How many leading bytes of s a JSON string carries as they are.
+size_t json_plain_prefix(std::string_view s);
+
 // The content of a JSON string (without the quotes) for the bytes of s.
 void append_json_escaped(fmt::memory_buffer &out, std::string_view s);
 // s as it may be shown on a terminal or written to a text file.
