@@ -1,6 +1,6 @@
 #include "commands/run_model.h"
 
-#include "output/symbols.h"
+#include "ksyms/kallsyms.h"
 
 #include <cstring>
 #include <fmt/format.h>
@@ -192,7 +192,7 @@ void RunModel::adopt(int parent, int child, bool thread) {
 uint32_t RunModel::function_name(uint64_t addr) {
     auto it = funcs_.find(addr);
     if (it != funcs_.end()) return it->second;
-    auto hit = output::Symbols::kernel().lookup(addr);
+    auto hit = ksyms::Kallsyms::kernel().lookup(addr);
     std::string name = hit.name.empty() ? fmt::format("{:#x}", addr)
                        : hit.offset     ? fmt::format("{}+{:#x}", hit.name, hit.offset)
                                         : std::string(hit.name);

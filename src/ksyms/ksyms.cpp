@@ -1,9 +1,10 @@
 #include "ksyms/ksyms.h"
 
+#include "ksyms/kallsyms.h"
+
 #include "util/strings.h"
 
 #include <algorithm>
-#include <charconv>
 #include <fmt/format.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -38,36 +39,16 @@ std::string read_blacklist() {
 KernelSymbols KernelSymbols::parse(std::string_view kallsyms, std::string_view blacklist,
                                    std::string_view filter_functions) {
     KernelSymbols k;
-    // "ffffffff81200110 t name [module]"
-    size_t pos = 0;
-    while (pos < kallsyms.size()) {
-        size_t end = kallsyms.find('\n', pos);
-        if (end == std::string_view::npos) end = kallsyms.size();
-        std::string_view line = kallsyms.substr(pos, end - pos);
-        pos = end + 1;
-        size_t s1 = line.find(' ');
-        if (s1 == std::string_view::npos || s1 + 3 > line.size()) continue;
-        char type = line[s1 + 1];
-        if (type != 't' && type != 'T' && type != 'W' && type != 'w') continue;
-        std::string_view rest = line.substr(s1 + 3);
-        std::string_view name = rest, module;
-        size_t tab = rest.find('\t');
-        if (tab != std::string_view::npos) {
-            name = rest.substr(0, tab);
-            module = trim(rest.substr(tab + 1));
-            if (module.size() >= 2 && module.front() == '[')
-                module = module.substr(1, module.size() - 2);
-        }
-        uint64_t addr = 0;
-        std::from_chars(line.data(), line.data() + s1, addr, 16);
-        if (addr != 0) {
+    for_each_kallsyms_line(kallsyms, [&](const KallsymsLine &l) {
+        if (!l.is_text()) return;
+        if (l.addr != 0) {
             k.addresses_known_ = true;
-            k.starts_.push_back(addr);
+            k.starts_.push_back(l.addr);
         }
-        if (name.starts_with("__pfx_")) continue; // padding before functions, not code
-        k.text_.emplace(std::string(name), std::string(module));
-        k.symbols_.push_back(TextSymbol{addr, std::string(name), std::string(module)});
-    }
+        if (l.name.starts_with("__pfx_")) return; // padding before functions, not code
+        k.text_.emplace(std::string(l.name), std::string(l.module));
+        k.symbols_.push_back(TextSymbol{l.addr, std::string(l.name), std::string(l.module)});
+    });
     std::sort(k.starts_.begin(), k.starts_.end());
     for (const auto &line : split(blacklist, '\n')) {
         // "0xffffffff81000000-0xffffffff81000010\tname"

@@ -105,8 +105,12 @@ EventSpec build_spec(const tep_event *event, const Styles &styles) {
         }
         if (f.print == Print::Signed) f.is_signed = true;
         if (f.print == Print::Unsigned) f.is_signed = false;
+        if (f.name.starts_with("__probe_")) spec.probe = true;
         spec.fields.push_back(std::move(f));
     }
+    if (style) spec.probe = true;
+    spec.print_fmt = !spec.probe && !spec.is_stack && !spec.is_user_stack && system != "syscalls" &&
+                     event->print_fmt.format && !(event->flags & TEP_EVENT_FL_FAILED);
     return spec;
 }
 

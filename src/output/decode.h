@@ -43,6 +43,12 @@ struct EventSpec {
     bool is_stack = false, is_user_stack = false;
     int count_offset = -1; // kernel_stack's "size": number of entries
     int caller_offset = -1;
+    // A kprobe/uprobe (ksurf's own or one with __probe_ fields): printed field
+    // by field as the kernel prints probes.
+    bool probe = false;
+    // Text renders it with its print fmt through libtraceevent (tracepoints
+    // other than syscalls, whose field-by-field form says more than theirs).
+    bool print_fmt = false;
 };
 
 // Builds the table of an event: its non-common fields, with the Print styles

@@ -1,12 +1,13 @@
 // Text (ftrace's trace_pipe shape) and JSON-lines formatters. Each record is
 // formatted with fmt into one reusable buffer that is written out in large
 // chunks; field layouts come from SpecCache, computed once per event id.
+#include "ksyms/kallsyms.h"
 #include "output/decode.h"
 #include "output/output.h"
-#include "output/symbols.h"
 #include "util/bytes.h"
 #include "util/json.h"
 #include "util/write_error.h"
+#include "output/text_parts.h"
 
 #include <bit>
 #include <cerrno>
@@ -26,8 +27,6 @@ namespace {
 constexpr size_t kChunk = 1 << 16;
 // A symbol further than this from an address is not where the address points.
 constexpr uint64_t kMaxSymbolOffset = 1 << 20;
-
-using Buffer = fmt::memory_buffer;
 
 // Hand-rolled pieces of the per-event prefix: fmt's width handling counts
 // code points, which costs more than the rest of a line together.
@@ -57,8 +56,10 @@ void put_uint_zero(Buffer &b, uint64_t v, size_t width) {
     b.append(std::string_view(s.data(), s.size()));
 }
 
-// ftrace's "%16s-%-7d [%03d] %5llu.%06lu: " shape; comm as the byte policy says.
-void put_text_prefix(Buffer &b, std::string_view raw_comm, int pid, int cpu, uint64_t ts) {
+// ftrace's "%16s-%-7d [%03d] d.h2. %5llu.%06lu: " shape (the irq-info
+// columns only when `data` is given); comm as the byte policy says.
+void put_text_prefix(Buffer &b, std::string_view raw_comm, int pid, int cpu, uint64_t ts,
+                     const char *data) {
     Buffer safe; // inline storage: no allocation for a comm
     append_text_escaped(safe, raw_comm);
     std::string_view comm(safe.data(), safe.size());
@@ -71,6 +72,10 @@ void put_text_prefix(Buffer &b, std::string_view raw_comm, int pid, int cpu, uin
     b.append(std::string_view(" ["));
     put_uint_zero(b, static_cast<uint64_t>(cpu), 3);
     b.append(std::string_view("] "));
+    if (data) {
+        put_irq_info(b, static_cast<uint8_t>(data[2]), static_cast<uint8_t>(data[3]));
+        b.push_back(' ');
+    }
     fmt::format_int sec(ts / 1000000000u);
     if (sec.size() < 5) put_spaces(b, 5 - sec.size());
     b.append(std::string_view(sec.data(), sec.size()));
@@ -82,7 +87,7 @@ void put_text_prefix(Buffer &b, std::string_view raw_comm, int pid, int cpu, uin
 // "func+0x1a" or "func+0x1a [module]"; "0x..." when no symbol covers addr.
 // Names are escaped for text here; JSON escapes the whole string once.
 void put_symbol(Buffer &b, uint64_t addr, bool text) {
-    auto hit = Symbols::kernel().lookup(addr);
+    auto hit = ksyms::Kallsyms::kernel().lookup(addr);
     if (hit.name.empty() || hit.offset > kMaxSymbolOffset) {
         fmt::format_to(std::back_inserter(b), FMT_COMPILE("0x{:x}"), addr);
         return;
@@ -157,7 +162,7 @@ void put_number(Buffer &b, uint64_t raw, uint32_t size, const char *bytes, const
             put_symbol(tmp, raw, false);
             json::append_string(b, std::string_view(tmp.data(), tmp.size()));
         } else {
-            put_symbol(b, raw, true);
+            put_place(b, raw, true); // as the kernel's %pS: "func+0x1a/0x40"
         }
         return;
     default:
@@ -180,8 +185,10 @@ void put_int_array(Buffer &b, const char *p, size_t bytes, const FieldSpec &f) {
 }
 
 // The value of one field of a record, in text or JSON.
+// `quote`: text strings in double quotes, as kprobe and uprobe events print them.
 template <bool Json>
-void put_field(Buffer &b, const char *data, uint32_t rec_size, const FieldSpec &f) {
+void put_field(Buffer &b, const char *data, uint32_t rec_size, const FieldSpec &f,
+               bool quote = false) {
     switch (f.kind) {
     case FieldKind::Int: {
         if (f.offset + f.size > rec_size) {
@@ -202,6 +209,8 @@ void put_field(Buffer &b, const char *data, uint32_t rec_size, const FieldSpec &
         }
         if (Json)
             json::append_string(b, s);
+        else if (quote)
+            put_quoted(b, s);
         else
             append_text_escaped(b, s);
         return;
@@ -289,12 +298,14 @@ class FormatterBase : public Formatter {
 
 class TextFormatter final : public FormatterBase {
   public:
-    using FormatterBase::FormatterBase;
+    TextFormatter(FILE *out, tep_handle *tep, const Styles &styles, bool stacks,
+                  ProcessTable *procs, bool irq_info)
+        : FormatterBase(out, styles, stacks, procs), print_fmt_(tep), irq_info_(irq_info) {}
 
   protected:
     void format(const capture::Record &r, const EventSpec &spec, std::string_view comm,
                 const char *data, uint32_t size) override {
-        put_text_prefix(buf_, comm, r.pid, r.cpu, r.ts);
+        put_text_prefix(buf_, comm, r.pid, r.cpu, r.ts, irq_info_ && size >= 4 ? data : nullptr);
         buf_.append(spec.name);
         buf_.push_back(':');
         if (spec.is_stack || spec.is_user_stack) {
@@ -303,33 +314,12 @@ class TextFormatter final : public FormatterBase {
             put_stack(r, spec);
             return;
         }
-        const FieldSpec *func = nullptr; // a kretprobe's __probe_func, shown with its caller
-        for (const auto &f : spec.fields) {
-            // Where the probe hit, as the kernel shows it: "(sym+off)", "(caller <- func)".
-            if (f.name == "__probe_ip") {
-                buf_.append(std::string_view(" ("));
-                put_field<false>(buf_, data, size, f);
-                buf_.push_back(')');
-                continue;
-            }
-            if (f.name == "__probe_func") {
-                func = &f;
-                continue;
-            }
-            if (f.name == "__probe_ret_ip") {
-                buf_.append(std::string_view(" ("));
-                put_field<false>(buf_, data, size, f);
-                if (func) {
-                    buf_.append(std::string_view(" <- "));
-                    put_field<false>(buf_, data, size, *func);
-                }
-                buf_.push_back(')');
-                continue;
-            }
+        if (spec.print_fmt) {
+            // A tracepoint: its own print fmt, as `cat trace` shows it.
             buf_.push_back(' ');
-            buf_.append(f.name);
-            buf_.push_back('=');
-            put_field<false>(buf_, data, size, f);
+            print_fmt_.put(buf_, r.rec);
+        } else {
+            put_fields(spec, data, size);
         }
         buf_.push_back('\n');
         if (stacks_) {
@@ -339,6 +329,44 @@ class TextFormatter final : public FormatterBase {
     }
 
   private:
+    // NAME=VALUE for each field: probes (as the kernel prints them: strings
+    // quoted, places as "(sym+off/size)" and "(caller+off/size <- func)"),
+    // system calls, and events whose print fmt libtraceevent cannot parse.
+    void put_fields(const EventSpec &spec, const char *data, uint32_t size) {
+        const FieldSpec *func = nullptr; // a kretprobe's __probe_func, shown with its caller
+        for (const auto &f : spec.fields) {
+            if (f.name == "__probe_ip" || f.name == "__probe_ret_ip") {
+                buf_.append(std::string_view(" ("));
+                put_probe_place(data, size, f, true);
+                if (f.name == "__probe_ret_ip" && func) {
+                    buf_.append(std::string_view(" <- "));
+                    put_probe_place(data, size, *func, false);
+                }
+                buf_.push_back(')');
+                continue;
+            }
+            if (f.name == "__probe_func") {
+                func = &f;
+                continue;
+            }
+            buf_.push_back(' ');
+            buf_.append(f.name);
+            buf_.push_back('=');
+            put_field<false>(buf_, data, size, f, spec.probe);
+        }
+    }
+
+    void put_probe_place(const char *data, uint32_t size, const FieldSpec &f, bool offset) {
+        if (f.kind != FieldKind::Int || f.offset + f.size > size) {
+            buf_.push_back('?');
+            return;
+        }
+        put_place(buf_, load_uint(data + f.offset, f.size), offset);
+    }
+
+    PrintFmt print_fmt_;
+    bool irq_info_;
+
     void put_stack(const capture::Record &s, const EventSpec &spec) {
         bool kernel = spec.is_stack;
         for_each_caller(s, spec, [&](uint64_t addr) {
@@ -415,9 +443,9 @@ class JsonFormatter final : public FormatterBase {
 
 } // namespace
 
-std::unique_ptr<Formatter> make_text(FILE *out, tep_handle *, const Styles &styles, bool stacks,
-                                     ProcessTable *procs) {
-    return std::make_unique<TextFormatter>(out, styles, stacks, procs);
+std::unique_ptr<Formatter> make_text(FILE *out, tep_handle *tep, const Styles &styles, bool stacks,
+                                     ProcessTable *procs, bool irq_info) {
+    return std::make_unique<TextFormatter>(out, tep, styles, stacks, procs, irq_info);
 }
 
 std::unique_ptr<Formatter> make_json(FILE *out, tep_handle *, const Styles &styles, bool stacks,

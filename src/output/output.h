@@ -85,8 +85,11 @@ class Formatter {
 };
 
 // `procs` names the processes; nullptr makes the formatter keep its own.
+// Text follows the kernel's `trace` file: tracepoints through their print fmt,
+// probes as kprobe_events/uprobe_events print them, and (irq_info) the
+// irqs-off / need-resched / hardirq-softirq / preempt-depth columns.
 std::unique_ptr<Formatter> make_text(FILE *out, tep_handle *tep, const Styles &styles, bool stacks,
-                                     ProcessTable *procs = nullptr);
+                                     ProcessTable *procs = nullptr, bool irq_info = true);
 std::unique_ptr<Formatter> make_json(FILE *out, tep_handle *tep, const Styles &styles, bool stacks,
                                      ProcessTable *procs = nullptr);
 

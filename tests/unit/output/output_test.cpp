@@ -1,7 +1,8 @@
 // Formatting of synthetic records: the event formats are parsed from text
 // with libtraceevent, the record bytes are built here.
+#include "ksyms/kallsyms.h"
 #include "output/output.h"
-#include "output/symbols.h"
+#include "record_builder.h"
 
 #include <algorithm>
 #include <cstring>
@@ -15,80 +16,9 @@ extern "C" {
 
 namespace {
 
-using ksurf::capture::Record;
+using namespace ksurf::test_records;
 using ksurf::compile::Print;
 namespace out = ksurf::output;
-
-const char *kCommon = "\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
-                      "\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
-                      "\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
-                      "\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n";
-
-std::string format_text(const char *name, int id, const std::string &fields) {
-    return std::string("name: ") + name + "\nID: " + std::to_string(id) + "\nformat:\n" + kCommon +
-           fields + "\nprint fmt: \"\"\n";
-}
-
-// Builds records of events parsed into one tep handle.
-class Events {
-  public:
-    Events() : tep_(tep_alloc()) {}
-    ~Events() { tep_free(tep_); }
-    tep_event *add(const char *system, const char *name, int id, const std::string &fields) {
-        std::string text = format_text(name, id, fields);
-        tep_event *ev = nullptr;
-        tep_parse_format(tep_, &ev, text.data(), text.size(), system);
-        if (!ev) ev = tep_find_event(tep_, id);
-        return ev;
-    }
-    tep_handle *tep() const { return tep_; }
-
-  private:
-    tep_handle *tep_;
-};
-
-struct Built {
-    std::vector<char> data;
-    tep_record rec{};
-    Record r;
-};
-
-// A record of `ev` with `size` bytes, pid/cpu/ts set; fields written by the caller.
-void init_record(Built &b, const tep_event *ev, size_t size, int pid, int cpu, uint64_t ts) {
-    b.data.assign(size, 0);
-    uint16_t type = static_cast<uint16_t>(ev->id);
-    std::memcpy(b.data.data(), &type, 2);
-    std::memcpy(b.data.data() + 4, &pid, 4);
-    b.rec.data = b.data.data();
-    b.rec.size = static_cast<int>(size);
-    b.rec.ts = ts;
-    b.rec.cpu = cpu;
-    b.r.event = ev;
-    b.r.rec = &b.rec;
-    b.r.cpu = cpu;
-    b.r.ts = ts;
-    b.r.pid = pid;
-}
-
-template <class T> void put(Built &b, size_t off, T v) {
-    std::memcpy(b.data.data() + off, &v, sizeof v);
-}
-
-// Runs one formatter over records and returns what it wrote.
-template <class Make> std::string run(Make make, const std::vector<const Record *> &records) {
-    char *buf = nullptr;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    {
-        auto fmt = make(f);
-        for (auto *r : records) fmt->event(*r);
-        fmt->flush();
-    }
-    std::fclose(f);
-    std::string s(buf, len);
-    std::free(buf);
-    return s;
-}
 
 const std::string kSyslogFields = "\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
                                   "\tfield:int type;\toffset:16;\tsize:8;\tsigned:0;\n"
@@ -118,8 +48,17 @@ TEST_F(OutputTest, TextHasFtraceShape) {
     auto text =
         run([&](FILE *f) { return out::make_text(f, events_.tep(), styles_, false, &procs_); },
             {&rec_.r});
-    EXPECT_EQ(text, "           dmesg-1234    [001]  5123.456789: sys_enter_syslog: type=5 buf=0x0 "
-                    "len=0\n");
+    // The irq-info columns (here: all clear) sit between CPU and time, as in `cat trace`.
+    EXPECT_EQ(text, "           dmesg-1234    [001] .....  5123.456789: sys_enter_syslog: type=5 "
+                    "buf=0x0 len=0\n");
+    auto plain = run(
+        [&](FILE *f) {
+            return out::make_text(f, events_.tep(), styles_, false, &procs_, /*irq_info=*/false);
+        },
+        {&rec_.r});
+    EXPECT_EQ(plain,
+              "           dmesg-1234    [001]  5123.456789: sys_enter_syslog: type=5 buf=0x0 "
+              "len=0\n");
 }
 
 TEST_F(OutputTest, JsonHasTypedFields) {
@@ -184,8 +123,9 @@ TEST_F(OutputTest, ProbeStylesApply) {
         {"arr", "+0(%di):u32[2]", Print::Default}, {"name", "+0(%di):string", Print::Default},
         {"neg", "%r8:s32", Print::Default},        {"sym", "%r9:symbol", Print::Default}};
     styles_.add("ksurf_1", "p0", out::probe_style(probe));
-    auto syms = out::Symbols::parse("ffffffff81000000 T _stext\nffffffff81000100 t do_thing\n");
-    out::Symbols::override_kernel(&syms);
+    auto syms =
+        ksurf::ksyms::Kallsyms::parse("ffffffff81000000 T _stext\nffffffff81000100 t do_thing\n");
+    ksurf::ksyms::Kallsyms::override_kernel(&syms);
 
     Built b;
     const char name[] = "eth0";
@@ -205,7 +145,7 @@ TEST_F(OutputTest, ProbeStylesApply) {
     auto text = run(
         [&](FILE *f) { return out::make_text(f, events_.tep(), styles_, false, &procs_); }, {&b.r});
     EXPECT_NE(text.find(" p0: (0x0) ip_src=127.0.0.1 b16_port=80 B32_x=0x12345678 "
-                        "ptr=0xffff0000 arr={7,8} name=eth0 neg=-5 sym=do_thing+0x10\n"),
+                        "ptr=0xffff0000 arr={7,8} name=\"eth0\" neg=-5 sym=do_thing+0x10\n"),
               std::string::npos)
         << text;
     auto json = run(
@@ -216,7 +156,7 @@ TEST_F(OutputTest, ProbeStylesApply) {
                   "\"neg\":-5,\"sym\":\"do_thing+0x10\"}"),
         std::string::npos)
         << json;
-    out::Symbols::override_kernel(nullptr);
+    ksurf::ksyms::Kallsyms::override_kernel(nullptr);
 }
 
 TEST_F(OutputTest, StacksPrintAfterTheirEvent) {
@@ -225,11 +165,11 @@ TEST_F(OutputTest, StacksPrintAfterTheirEvent) {
                     "\tfield:int size;\toffset:8;\tsize:4;\tsigned:1;\n"
                     "\tfield:unsigned long caller[8];\toffset:16;\tsize:64;\tsigned:0;\n");
     ASSERT_NE(ks, nullptr);
-    auto syms = out::Symbols::parse("ffffffff81000000 T _stext\n"
-                                    "ffffffff81000100 t do_syslog\n"
-                                    "ffffffff81000200 T __x64_sys_syslog\n"
-                                    "ffffffffc0000000 t modfn\t[mymod]\n");
-    out::Symbols::override_kernel(&syms);
+    auto syms = ksurf::ksyms::Kallsyms::parse("ffffffff81000000 T _stext\n"
+                                              "ffffffff81000100 t do_syslog\n"
+                                              "ffffffff81000200 T __x64_sys_syslog\n"
+                                              "ffffffffc0000000 t modfn\t[mymod]\n");
+    ksurf::ksyms::Kallsyms::override_kernel(&syms);
     Built st;
     init_record(st, ks, 16 + 3 * 8, 1234, 1, rec_.r.ts);
     put<int32_t>(st, 8, 3);
@@ -257,7 +197,7 @@ TEST_F(OutputTest, StacksPrintAfterTheirEvent) {
         run([&](FILE *f) { return out::make_text(f, events_.tep(), styles_, false, &procs_); },
             {&rec_.r});
     EXPECT_EQ(plain.find("=>"), std::string::npos);
-    out::Symbols::override_kernel(nullptr);
+    ksurf::ksyms::Kallsyms::override_kernel(nullptr);
 }
 
 TEST(ProcessTable, FedFromForkAndExecRecords) {
