@@ -113,6 +113,12 @@ _ksurf() {
     help)
         COMPREPLY=($(compgen -W "list who run reset probe" -- "$cur"))
         ;;
+    *)
+        # Probes (with or without the word "probe"): their options.
+        [[ $cur == -* ]] && COMPREPLY=($(compgen -W "-f --file -S --show -o --script -a --arch --btf
+            -p --pid -d --duration -n --count -b --buffer -s --stack --stats --no-irq-info
+            --json" -- "$cur"))
+        ;;
     esac
 }
 complete -F _ksurf ksurf

@@ -27,6 +27,9 @@ void add_common_options(CLI::App &app, CommonOptions &o, bool stacks) {
         app.add_flag("-s,--stack", o.stacks, "print the kernel stack of each event");
         app.add_flag("--stats", o.stats,
                      "at exit, each probe's hits and misses (kprobe_profile, uprobe_profile)");
+        app.add_flag("--no-irq-info", o.no_irq_info,
+                     "text without the irqs-off/need-resched/hardirq/preempt columns "
+                     "(as trace_options noirq-info)");
     }
     app.add_flag("--json", o.json, "one JSON object per event (typed fields)");
 }

@@ -25,9 +25,11 @@ struct CommonOptions {
     bool stacks = false;
     bool json = false;
     bool stats = false;
+    bool no_irq_info = false; // text: leave out the irq-info columns
 };
 
-// -p -d -n -b -s --json; `stacks` only where stacks make sense.
+// -p -d -n -b -s --stats --no-irq-info --json; `stacks` (the options of event
+// streams) only where they make sense.
 void add_common_options(CLI::App &app, CommonOptions &o, bool stacks);
 
 struct SplitArgs {

@@ -138,7 +138,8 @@ int cmd_probe(int argc, char **argv) {
     auto make = [&](tep_handle *tep, const output::Styles &styles) -> std::unique_ptr<Handler> {
         auto procs = std::make_unique<output::ProcessTable>(root);
         auto f = common.json ? output::make_json(stdout, tep, styles, common.stacks, procs.get())
-                             : output::make_text(stdout, tep, styles, common.stacks, procs.get());
+                             : output::make_text(stdout, tep, styles, common.stacks, procs.get(),
+                                                 !common.no_irq_info);
         auto hidden = find_events(tep, ro.extra_events);
         return std::make_unique<PrintHandler>(std::move(procs), std::move(f), std::move(hidden));
     };
