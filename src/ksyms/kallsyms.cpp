@@ -37,14 +37,27 @@ Kallsyms Kallsyms::parse(std::string_view text) {
     for_each_kallsyms_line(text, [&](const KallsymsLine &l) {
         // Text symbols only: stacks, places and %ps fields point at code.
         if (!l.is_text() || l.addr == 0) return; // 0: hidden by kptr_restrict
-        Sym sym{l.addr, static_cast<uint32_t>(s.names_.size()),
-                static_cast<uint32_t>(l.name.size()), 0, 0};
+        Sym sym{l.addr,
+                static_cast<uint32_t>(s.names_.size()),
+                static_cast<uint32_t>(l.name.size()),
+                0,
+                0,
+                0};
+        sym.disp_off = sym.name_off;
         s.names_.append(l.name);
         s.names_.push_back('\0');
         sym.mod_off = static_cast<uint32_t>(s.names_.size());
         sym.mod_len = static_cast<uint32_t>(l.module.size());
         s.names_.append(l.module);
         s.names_.push_back('\0');
+        if (!l.module.empty()) {
+            sym.disp_off = static_cast<uint32_t>(s.names_.size());
+            s.names_.append(l.name);
+            s.names_.append(" [");
+            s.names_.append(l.module);
+            s.names_.append("]");
+            s.names_.push_back('\0');
+        }
         s.syms_.push_back(sym);
     });
     std::stable_sort(s.syms_.begin(), s.syms_.end(),
@@ -64,6 +77,7 @@ Kallsyms::Hit Kallsyms::lookup(uint64_t addr) const {
     std::string_view names(names_);
     h.name = names.substr(it->name_off, it->name_len);
     h.c_name = names_.data() + it->name_off;
+    h.c_display = names_.data() + it->disp_off;
     h.module = names.substr(it->mod_off, it->mod_len);
     h.start = it->addr;
     h.offset = addr - it->addr;

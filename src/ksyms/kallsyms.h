@@ -36,6 +36,8 @@ class Kallsyms {
         std::string_view name; // empty when addr is below every symbol
         std::string_view module;
         const char *c_name = nullptr; // name, NUL-terminated (for C callers)
+        // "name [module]" (as %ps writes a module's function), else c_name.
+        const char *c_display = nullptr;
         uint64_t start = 0;
         uint64_t offset = 0;
         // Bytes up to the next symbol's start (its __pfx_ padding included, as
@@ -50,8 +52,9 @@ class Kallsyms {
         uint64_t addr;
         uint32_t name_off, name_len;
         uint32_t mod_off, mod_len;
+        uint32_t disp_off; // "name [module]" for module symbols, else name_off
     };
-    std::string names_; // each name and module NUL-terminated
+    std::string names_; // each name, module and display name NUL-terminated
     std::vector<Sym> syms_;
 };
 

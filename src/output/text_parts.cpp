@@ -40,12 +40,13 @@ ksyms::Kallsyms::Hit find(uint64_t addr) {
 
 // libtraceevent's function resolver: the one kallsyms table, loaded on the
 // first %ps, instead of registering every kernel symbol into the tep handle.
+// A module's function is named "func [mod]", as the kernel's %ps names it.
 char *resolve(void *, unsigned long long *addrp, char **modp) {
     auto hit = find(*addrp);
     if (!hit.c_name) return nullptr;
     *addrp = hit.start;
     *modp = hit.module.empty() ? nullptr : const_cast<char *>(hit.module.data());
-    return const_cast<char *>(hit.c_name);
+    return const_cast<char *>(hit.c_display);
 }
 
 char hex_digit(unsigned v) {

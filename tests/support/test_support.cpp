@@ -107,4 +107,12 @@ std::vector<std::string> list_instances() {
     return out;
 }
 
+bool write_file(const std::string &path, const std::string &text) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    return ok;
+}
+
 } // namespace ksurf::test

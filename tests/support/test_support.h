@@ -26,6 +26,8 @@ std::string tracefs_dir();
 bool instance_exists(int pid);
 // Names of directories under instances/.
 std::vector<std::string> list_instances();
+// Writes `text` to an existing file (a tracefs control file) in one write().
+bool write_file(const std::string &path, const std::string &text);
 
 } // namespace ksurf::test
 

@@ -29,13 +29,7 @@ namespace {
 using ksurf::capture::Capture;
 using ksurf::capture::Record;
 
-bool write_file(const std::string &path, const std::string &text) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-    if (fd < 0) return false;
-    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    ::close(fd);
-    return ok;
-}
+using ksurf::test::write_file;
 
 int gettid_() {
     return static_cast<int>(syscall(SYS_gettid));

@@ -57,10 +57,12 @@ TEST(Kallsyms, SizeRunsToTheNextSymbolAsTheKernelCounts) {
     EXPECT_EQ(hit.offset, 0x2fu);
     EXPECT_EQ(hit.size, 0x190u); // up to __pfx_do_filp_open, padding counted as the kernel does
     EXPECT_STREQ(hit.c_name, "do_sys_openat2");
+    EXPECT_STREQ(hit.c_display, "do_sys_openat2");
     auto mod = k.lookup(0xffffffffc0000004ull);
     EXPECT_EQ(mod.name, "modfn");
     EXPECT_EQ(mod.module, "mymod");
     EXPECT_EQ(mod.size, 0x40u);
+    EXPECT_STREQ(mod.c_display, "modfn [mymod]");
     EXPECT_TRUE(k.lookup(0x1000).name.empty());
 }
 
