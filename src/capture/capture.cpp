@@ -365,7 +365,7 @@ Result<std::unique_ptr<Capture>> Capture::open(const std::string &tracefs_dir,
             return fail("reading the format of " + sys + "/" + name, errno,
                         "does the event exist? see " + events_dir);
         }
-        fmt = resolve_enum_names(fmt);
+        fmt = prepare_format(fmt);
         tep_event *ev = nullptr;
         if (tep_parse_format(tep, &ev, fmt.data(), fmt.size(), sys.c_str()) != 0 || !ev) {
             // A print fmt libtraceevent cannot parse still gives usable fields.

@@ -165,14 +165,21 @@ TEST(PrintFmtEnums, KernelEnumConstantsAreResolvedFromBtf) {
                       "\tsigned:1;\n\nprint fmt: \"HRTIMER_MODE_REL mode=%s\", "
                       "__print_symbolic(REC->mode, { HRTIMER_MODE_ABS, \"ABS\" }, "
                       "{ HRTIMER_MODE_REL, \"REL\" }), REC->HRTIMER_MODE_REL\n";
-    auto out = ksurf::capture::resolve_enum_names(fmt);
+    auto out = ksurf::capture::prepare_format(fmt);
     // Arguments are resolved; the format string and field names are not.
     EXPECT_NE(out.find("{ 0, \"ABS\" }, { 1, \"REL\" }"), std::string::npos) << out;
     EXPECT_NE(out.find("\"HRTIMER_MODE_REL mode=%s\""), std::string::npos) << out;
     EXPECT_NE(out.find("REC->HRTIMER_MODE_REL\n"), std::string::npos) << out;
+    // Constant subexpressions are folded; calls, casts, suffixed numbers and strings are not.
+    std::string sw = "name: x\nprint fmt: \"s=%s (%d)\", (REC->prev_state & ((((0x00000000 | "
+                     "0x00000001 | 0x00000002) + 1) << 1) - 1)) ? \"(1+1)\" : \"R\", "
+                     "__get_str(2), (unsigned long)(1UL), (-1)\n";
+    EXPECT_EQ(ksurf::capture::prepare_format(sw),
+              "name: x\nprint fmt: \"s=%s (%d)\", (REC->prev_state & 7) ? \"(1+1)\" : \"R\", "
+              "__get_str(2), (unsigned long)(1UL), (-1)\n");
     // Nothing to resolve: unchanged.
     std::string plain = "name: x\nprint fmt: \"vec=%u\", REC->vec\n";
-    EXPECT_EQ(ksurf::capture::resolve_enum_names(plain), plain);
+    EXPECT_EQ(ksurf::capture::prepare_format(plain), plain);
 }
 
 } // namespace
