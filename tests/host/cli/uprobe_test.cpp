@@ -34,7 +34,7 @@ TEST(Uprobe, LibraryFunctionWithUserStringAndReturn) {
     auto r = run_ksurf(
         {"P libc.so.6:opendir name=%0:ustring", "R libc.so.6:opendir r=$retval", "--", "ls", "/"});
     ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_EQ(count(r.out, "name=/"), 1u) << r.out;
+    EXPECT_EQ(count(r.out, "name=\"/\""), 1u) << r.out;
     EXPECT_EQ(count(r.out, " r="), 1u) << r.out;
     EXPECT_FALSE(ksurf::test::instance_exists(r.pid));
     // The probes are gone from uprobe_events too.
@@ -48,7 +48,7 @@ TEST(Uprobe, FilterOnAnArgument) {
         {"P libc.so.6:opendir name=%0:ustring f:name==\"/etc\"", "--", "ls", "/", "/etc", "/usr"});
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(count(r.out, "name="), 1u) << r.out;
-    EXPECT_EQ(count(r.out, "name=/etc"), 1u) << r.out;
+    EXPECT_EQ(count(r.out, "name=\"/etc\""), 1u) << r.out;
 }
 
 TEST(Uprobe, UnknownSymbolFailsBeforeArming) {

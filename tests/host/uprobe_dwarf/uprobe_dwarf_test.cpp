@@ -48,11 +48,11 @@ TEST(UprobeDwarf, MemberChainsPrintWhatTheProgramPassed) {
     ASSERT_EQ(hits.size(), 1u) << r.out;
     const std::string &l = hits[0];
     EXPECT_NE(l.find(" id=" + std::to_string(DWARF_APP_ID + 1) + " "), std::string::npos) << l;
-    EXPECT_NE(l.find(" name=" DWARF_APP_NAME " "), std::string::npos) << l;
-    EXPECT_NE(l.find(" path=" DWARF_APP_PATH " "), std::string::npos) << l;
+    EXPECT_NE(l.find(" name=\"" DWARF_APP_NAME "\" "), std::string::npos) << l;
+    EXPECT_NE(l.find(" path=\"" DWARF_APP_PATH "\" "), std::string::npos) << l;
     EXPECT_NE(l.find(" a=" + std::to_string(DWARF_APP_INNER_A) + " "), std::string::npos) << l;
     EXPECT_NE(l.find(" k=" + std::to_string(DWARF_APP_KIND) + " "), std::string::npos) << l;
-    EXPECT_NE(l.find(" tag=two "), std::string::npos) << l;
+    EXPECT_NE(l.find(" tag=\"two\" "), std::string::npos) << l;
     EXPECT_NE(l.find(" n=2"), std::string::npos) << l;
     expect_clean(r.pid);
 }
@@ -65,7 +65,7 @@ TEST(UprobeDwarf, ReturnValueMembers) {
     ASSERT_EQ(r.status, 0) << r.err;
     auto hits = lines_with(r.out, " id=");
     ASSERT_EQ(hits.size(), 1u) << r.out;
-    EXPECT_NE(hits[0].find(" id=77 name=made"), std::string::npos) << hits[0];
+    EXPECT_NE(hits[0].find(" id=77 name=\"made\""), std::string::npos) << hits[0];
     expect_clean(r.pid);
 }
 
