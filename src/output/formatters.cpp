@@ -4,10 +4,10 @@
 #include "ksyms/kallsyms.h"
 #include "output/decode.h"
 #include "output/output.h"
+#include "output/text_parts.h"
 #include "util/bytes.h"
 #include "util/json.h"
 #include "util/write_error.h"
-#include "output/text_parts.h"
 
 #include <bit>
 #include <cerrno>

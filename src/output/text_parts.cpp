@@ -133,7 +133,7 @@ void PrintFmt::put(Buffer &b, tep_record *rec) {
     std::string_view text(seq_.buffer, seq_.len);
     // ftrace/print's buf and a few print fmts end in a newline of their own.
     while (!text.empty() && (text.back() == '\n' || text.back() == '\0')) text.remove_suffix(1);
-    b.append(text);
+    append_text_escaped(b, text); // comms and strings of events obey the byte policy too
 }
 
 } // namespace ksurf::output
