@@ -40,7 +40,10 @@ KernelSymbols KernelSymbols::parse(std::string_view kallsyms, std::string_view b
                                    std::string_view filter_functions) {
     KernelSymbols k;
     for_each_kallsyms_line(kallsyms, [&](const KallsymsLine &l) {
-        if (!l.is_text()) return;
+        if (!l.is_text()) {
+            k.data_.emplace(l.name);
+            return;
+        }
         if (l.addr != 0) {
             k.addresses_known_ = true;
             k.starts_.push_back(l.addr);
@@ -121,6 +124,25 @@ Place KernelSymbols::check(std::string_view name, std::string_view module) const
             return p;
         }
         if (blacklisted(sym)) return p;
+        // Several functions of one name (copies of a static inline, like
+        // dev_queue_xmit on 6.1): the kernel refuses the name as ambiguous
+        // (EADDRNOTAVAIL, "Failed to register probe event").
+        std::vector<uint64_t> copies;
+        for (const auto &t : symbols_)
+            if (t.name == sym && t.module == it->second) copies.push_back(t.addr);
+        if (copies.size() > 1) {
+            p.error = fmt::format("'{}' names {} different functions in /proc/kallsyms (copies "
+                                  "of an inline function): the kernel refuses the name",
+                                  sym, copies.size());
+            for (const std::string &callee : {"__" + sym, "_" + sym, sym + "_common"}) {
+                if (!text_.contains(callee)) continue;
+                p.hint = fmt::format("probe '{}', the function that does its work", callee);
+                return p;
+            }
+            p.hint = copies[0] ? fmt::format("probe one copy by address: p {:#x}", copies[0])
+                               : "probe one copy by its address (as root, kallsyms shows them)";
+            return p;
+        }
         p.ok = true;
         p.symbol = sym;
         return p;
@@ -144,6 +166,16 @@ Place KernelSymbols::check(std::string_view name, std::string_view module) const
         return p;
     }
     p.error = fmt::format("no kernel function named '{}' (not in /proc/kallsyms)", sym);
+    // An inline wrapper (dev_queue_xmit on 6.1) has no code of its own; the
+    // kernel's naming habit puts the work in __NAME or _NAME.
+    for (const std::string &callee : {"__" + sym, "_" + sym, sym + "_common"}) {
+        if (!text_.contains(callee)) continue;
+        p.error = fmt::format("'{}' has no code of its own in this kernel (not in /proc/kallsyms: "
+                              "it is inlined)",
+                              sym);
+        p.hint = fmt::format("probe '{}', the function that does its work", callee);
+        return p;
+    }
     // did-you-mean over names that share the first two letters (fast enough on 200k names).
     std::string best;
     size_t best_d = std::max<size_t>(2, sym.size() / 4) + 1;

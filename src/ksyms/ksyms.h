@@ -48,6 +48,13 @@ class KernelSymbols {
     // Can `name` (in `module`, "" for vmlinux) take a kprobe?
     Place check(std::string_view name, std::string_view module = {}) const;
     bool has_function(std::string_view name) const { return text_.contains(std::string(name)); }
+    // False when kallsyms lists functions only (CONFIG_KALLSYMS_ALL off):
+    // the kernel cannot resolve @SYMBOL of a variable then either.
+    bool data_known() const { return !data_.empty(); }
+    // Any symbol of kallsyms, data included (a global for @SYMBOL).
+    bool has_symbol(std::string_view name) const {
+        return text_.contains(std::string(name)) || data_.contains(std::string(name));
+    }
     bool blacklist_known() const { return blacklist_known_; }
 
     // --- listing (ksurf list) ---
@@ -68,6 +75,7 @@ class KernelSymbols {
 
   private:
     std::unordered_map<std::string, std::string> text_; // function -> module ("" vmlinux)
+    std::unordered_set<std::string> data_;              // every other symbol's name
     std::unordered_set<std::string> blacklist_;
     std::unordered_set<std::string> traceable_;
     bool blacklist_known_ = false;

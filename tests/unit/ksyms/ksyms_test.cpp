@@ -74,3 +74,34 @@ TEST(KernelSymbols, HostKallsymsLoads) {
     if (!k.has_function("schedule")) GTEST_SKIP() << "/proc/kallsyms hides names here (not root?)";
     EXPECT_TRUE(k.check("schedule").ok);
 }
+
+TEST(KernelSymbols, InlinedFunctionNamesItsCallee) {
+    // 6.1: dev_queue_xmit is a static inline wrapper of __dev_queue_xmit
+    auto k = KernelSymbols::parse("ffffffff81000000 T __dev_queue_xmit\n", "", "");
+    auto p = k.check("dev_queue_xmit");
+    EXPECT_FALSE(p.ok);
+    EXPECT_NE(p.error.find("inlined"), std::string::npos) << p.error;
+    EXPECT_NE(p.hint.find("'__dev_queue_xmit'"), std::string::npos) << p.hint;
+}
+
+TEST(KernelSymbols, SeveralCopiesOfOneNameAreRefused) {
+    // out-of-line copies of a static inline in several files: the kernel
+    // refuses the ambiguous name, so ksurf says why before arming
+    auto k = KernelSymbols::parse("ffffffff81000000 t dev_queue_xmit\n"
+                                  "ffffffff81000100 t dev_queue_xmit\n"
+                                  "ffffffff81000200 T __dev_queue_xmit\n"
+                                  "ffffffff81000300 t name_show\n"
+                                  "ffffffff81000400 t name_show\n"
+                                  "ffffffff81000500 D jiffies\n",
+                                  "", "");
+    auto p = k.check("dev_queue_xmit");
+    EXPECT_FALSE(p.ok);
+    EXPECT_NE(p.error.find("2 different functions"), std::string::npos) << p.error;
+    EXPECT_NE(p.hint.find("'__dev_queue_xmit'"), std::string::npos) << p.hint;
+    auto n = k.check("name_show");
+    EXPECT_FALSE(n.ok);
+    EXPECT_NE(n.hint.find("p 0xffffffff81000300"), std::string::npos) << n.hint;
+    EXPECT_TRUE(k.has_symbol("jiffies"));
+    EXPECT_FALSE(k.has_function("jiffies"));
+    EXPECT_FALSE(k.has_symbol("no_such_symbol"));
+}
