@@ -71,6 +71,11 @@ struct Arg {
     Span name_span;
     Expr expr;
     Span span; // the whole token
+    // A fetcharg in the kernel's own syntax (kprobetrace.rst): +0(%si):string,
+    // @sym+8, $arg1, \42 ... It goes to the kernel as written, after
+    // compile/fetcharg_check.h checked it; `expr` is then unused.
+    bool raw = false;
+    Span body_span; // raw: the fetcharg after NAME=
 };
 
 enum class ProbeType { Kprobe, Kretprobe, Uprobe, Uretprobe, Event };
@@ -79,6 +84,15 @@ struct ProbeAst {
     ProbeType type = ProbeType::Kprobe;
     int maxactive = 0; // r10
     Span type_span;
+
+    // The kernel's own head: p:[GRP/]EVENT, r5:EVENT (kprobetrace.rst).
+    bool kernel_form = false;
+    std::string event_name, group; // "" when not written
+    Span event_name_span, group_span;
+    bool has_address = false; // p 0xffffffff81000000 (MEMADDR)
+    uint64_t address = 0;
+    bool has_ref_ctr = false; // uprobe PATH:OFFSET(REF_CTR_OFFSET)
+    uint64_t ref_ctr_offset = 0;
 
     // p / r / P / R
     std::string module; // MOD of MOD:SYMBOL

@@ -1,4 +1,5 @@
 #include "expr/ast.h"
+#include "expr/raw_probe.h"
 
 #include <cctype>
 #include <limits>
@@ -31,6 +32,11 @@ class Parser {
         ok_ = false;
     }
     bool ok() const { return ok_; }
+    ErrorFn error_fn() {
+        return [this](size_t b, size_t e, std::string m, std::string h) {
+            error(b, e, std::move(m), std::move(h));
+        };
+    }
 
     // Reads an unsigned number (decimal or 0x hex) at [pos, end); returns the end.
     size_t number(size_t pos, size_t end, uint64_t &value, bool &good) {
@@ -68,7 +74,12 @@ class Parser {
 
     size_t ident(size_t pos, size_t end, bool allow_dot = false) {
         if (pos >= end || !is_ident_start(t_[pos])) return pos;
+        size_t start = pos;
         while (pos < end && (is_ident_char(t_[pos]) || (allow_dot && t_[pos] == '.'))) ++pos;
+        // surftrace's "%axX~(struct T)": the format letter is not the name's
+        if (pos < end && t_[pos] == '~' && pos - start > 1 &&
+            (t_[pos - 1] == 'S' || t_[pos - 1] == 'U' || t_[pos - 1] == 'X'))
+            --pos;
         return pos;
     }
 
@@ -252,6 +263,50 @@ class Parser {
         return true;
     }
 
+    // surftrace's first spelling (seed 003): BASE[S|U|X]~(struct T)->member
+    // and BASE~$(struct iphdr)l3->member for a packet header: the cast comes
+    // after the value, names the struct, and means a pointer to it.
+    bool parse_legacy_cast(size_t &pos, size_t e, Expr &x) {
+        if (pos + 1 < e && (t_[pos] == 'S' || t_[pos] == 'U' || t_[pos] == 'X') &&
+            t_[pos + 1] == '~') {
+            if (x.format) {
+                error(pos, pos + 1, "two format letters",
+                      "write one: S%0->x, or surftrace's %0S~(struct T)->x");
+                return false;
+            }
+            x.format = t_[pos];
+            x.format_span = {pos, pos + 1};
+            ++pos;
+        }
+        if (pos >= e || t_[pos] != '~') return true;
+        size_t tilde = pos++;
+        if (pos < e && t_[pos] == '$') {
+            x.cast.packet = true;
+            ++pos;
+        }
+        if (pos >= e || t_[pos] != '(') {
+            error(tilde, pos + 1, "expected (struct NAME) after '~'",
+                  "write %0~(struct task_struct)->comm");
+            return false;
+        }
+        size_t close = closing(pos, e);
+        if (close == std::string_view::npos) {
+            error(pos, e, "unbalanced '('", "add the closing ')'");
+            return false;
+        }
+        if (!parse_type(pos + 1, close, x.cast)) return false;
+        if (x.cast.type.find('*') == std::string::npos) x.cast.type += " *";
+        x.cast.present = true;
+        pos = close + 1;
+        if (x.cast.packet && pos + 1 < e && t_[pos] == 'l' && t_[pos + 1] >= '2' &&
+            t_[pos + 1] <= '4') {
+            x.cast.layer = t_[pos + 1] - '0';
+            pos += 2;
+        }
+        x.cast.span = {tilde, pos};
+        return true;
+    }
+
     bool parse_expr(size_t b, size_t e, Expr &x, bool top) {
         size_t pos = b;
         x.span = {b, e};
@@ -281,6 +336,7 @@ class Parser {
             if (!parse_cast(pos, e, x.cast)) return false;
         }
         if (!parse_base(pos, e, x.base)) return false;
+        if (!x.cast.present && !parse_legacy_cast(pos, e, x)) return false;
         while (pos < e) {
             char c = t_[pos];
             Step s;
@@ -316,6 +372,8 @@ class Parser {
                 std::string hint = "members are reached with -> (through a pointer) or . "
                                    "(inside a struct)";
                 if (c == '-') hint = "did you mean '->'?";
+                if (c == '+')
+                    hint = "an offset goes in the kernel's dereference: +8(%di), +16($stack)";
                 error(pos, pos + 1, std::string("unexpected '") + c + "'", hint);
                 return false;
             }
@@ -371,6 +429,10 @@ class Parser {
             }
             return true;
         }
+        bool done = false;
+        e = parse_kernel_place(t_, b, e, p, done, error_fn());
+        if (done) return ok_;
+        tok = t_.substr(b, e - b);
         size_t sym_b = b;
         if (p.type == ProbeType::Uprobe || p.type == ProbeType::Uretprobe) {
             size_t colon = tok.rfind(':');
@@ -434,6 +496,23 @@ class Parser {
     bool parse_type_token(size_t b, size_t e, ProbeAst &p) {
         p.type_span = {b, e};
         std::string_view tok = t_.substr(b, e - b);
+        if (size_t colon = tok.find(':'); colon != std::string_view::npos) {
+            // The kernel's head: p:[GRP/]EVENT, r[N]:[GRP/]EVENT
+            if (colon == 0 || (tok[0] != 'p' && tok[0] != 'r')) {
+                error(b, e, "unknown probe type '" + std::string(tok) + "'",
+                      "an event name goes after p or r: p:NAME SYMBOL, r:NAME SYMBOL");
+                return false;
+            }
+            p.kernel_form = true;
+            if (!parse_event_name(t_, b + colon + 1, e, p, error_fn())) return false;
+            e = b + colon;
+            p.type_span = {b, e};
+            tok = tok.substr(0, colon);
+        }
+        if (tok.size() > 1 && tok[0] == 'p' && std::isdigit(static_cast<unsigned char>(tok[1]))) {
+            error(b + 1, e, "maxactive is only for return probes", "write rN, e.g. r10");
+            return false;
+        }
         if (tok == "p") {
             p.type = ProbeType::Kprobe;
         } else if (tok == "P") {
@@ -534,8 +613,17 @@ class Parser {
             a.name = std::string(t_.substr(b, q - b));
             a.name_span = {b, q};
             expr_b = q + 1;
-        } else if (t_[b] != '%' && t_[b] != '$' && t_[b] != '@' &&
-                   t_.substr(b, e - b).find('=') != std::string_view::npos) {
+        }
+        if (expr_b < e && is_raw_fetcharg(t_, expr_b, e, p.kernel_form)) {
+            // checked by compile/fetcharg_check.h, as the kernel would
+            a.raw = true;
+            a.body_span = {expr_b, e};
+            a.expr.span = a.body_span;
+            p.args.push_back(std::move(a));
+            return;
+        }
+        if (expr_b == b && t_[b] != '%' && t_[b] != '$' && t_[b] != '@' &&
+            t_.substr(b, e - b).find('=') != std::string_view::npos) {
             size_t eq = t_.find('=', b);
             error(b, eq, "bad argument name '" + std::string(t_.substr(b, eq - b)) + "'",
                   "names are letters, digits and '_', not starting with a digit");
