@@ -13,6 +13,11 @@
 //  - f:FILTER takes the rest of the line, spaces included.
 //  - BTF is parsed only when an expression needs it (a member chain, a
 //    parameter name, %N or $retval that need a type, a cast, a packet).
+//  - The kernel's own syntax (kprobetrace.rst) is accepted beside it: heads
+//    p:[GRP/]EVENT and rN:EVENT, places 0xADDR, SYM%return and
+//    PATH:OFFSET[%return][(REF)], and kernel fetchargs, which go to the
+//    kernel as written after compile/fetcharg_check.h checked them
+//    (expr/raw_probe.h says which arguments are the kernel's).
 //  - P/R probes are typed the same way from the binary's DWARF (converted to
 //    BTF in memory, see types/dwarf.h); their strings read as :ustring. A
 //    user function's parameter (by name, or typing %N) is matched to the
@@ -25,6 +30,8 @@
 #include "expr/diagnostic.h"
 #include "types/btf.h"
 #include "types/dwarf.h"
+
+#include <functional>
 
 #include <memory>
 #include <optional>
@@ -57,6 +64,19 @@ using arch::is_register;
 using arch::register_alias;
 using arch::register_names;
 
+// What the running kernel has (kallsyms), asked only when the types are its
+// own. commands/ implements it over ksyms::KernelSymbols; tests fake it.
+class KernelNames {
+  public:
+    virtual ~KernelNames() = default;
+    // Can `name` (in `module`, "" for vmlinux) take a kprobe? If not, why and
+    // what to do (an inlined function names the callee that does its work).
+    virtual bool function(std::string_view name, std::string_view module, std::string &error,
+                          std::string &hint) const = 0;
+    // Is `name` any kernel symbol (a global for @SYMBOL)? If not, a hint.
+    virtual bool symbol(std::string_view name, std::string &hint) const = 0;
+};
+
 struct Options {
     Arch arch = host_arch();
     const types::TypeInfo *types = nullptr; // BTF; may be null when only `e` probes are compiled
@@ -65,6 +85,14 @@ struct Options {
     // member chains and parameter names on them are errors; compile() gives
     // one (types::make_dwarf_types()) when the caller does not.
     types::UserTypes *user_types = nullptr;
+    // The running kernel's symbols, when the types are its own: a p/r
+    // function and an @SYMBOL are checked against kallsyms here (so -S
+    // refuses what arming would), with the inlined/clone diagnostics of
+    // KernelNames. Null: not checked at compile time.
+    const KernelNames *kernel = nullptr;
+    // Types of another kernel (--btf FILE): a p/r function that FILE's BTF
+    // does not know is an error too (there is no kallsyms to ask).
+    bool functions_from_btf = false;
 };
 
 // The core of compile(), usable without <expected>: fills `plan` and returns
@@ -97,8 +125,8 @@ inline std::expected<Plan, std::vector<Diagnostic>> compile(std::span<const Sour
 std::expected<std::vector<Source>, std::string> read_expression_file(const std::string &path);
 #endif
 
-// -S: what would be written to tracefs, with group "ksurf" and names p0, p1 ...
-// in plan order (event probes do not use a name). Format, one item a line:
+// -S: what would be written to tracefs, with group "ksurf" and the names of
+// probe_names() (event probes do not use a name). Format, one item a line:
 //   p:ksurf/p0 do_sys_openat2 name=+0x0(%si):ustring     every p/r/P/R definition first
 //   # filter ksurf/p0: name~"*.so"                       then per probe, in order:
 //   # event sched/sched_switch                           each matched trace event
@@ -112,8 +140,9 @@ std::string render_show(const Plan &plan);
 // EXIT disable and remove everything it created.
 std::string render_script(const Plan &plan);
 
-// Names used by render_show and render_script: "p0", "p1" ... counting only
-// p/r/P/R probes.
+// Names used by render_show, render_script and the runner: the user's
+// p:EVENT, else "p0", "p1" ... counting only p/r/P/R probes and skipping the
+// names users gave.
 std::vector<std::string> probe_names(const Plan &plan);
 
 } // namespace ksurf::compile

@@ -18,6 +18,13 @@ std::string probe_definition(const Probe &probe, std::string_view group, std::st
             out = "p:" + head + " ";
         else
             out = "r" + (probe.maxactive ? std::to_string(probe.maxactive) : "") + ":" + head + " ";
+        if (probe.has_address) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "0x%llx",
+                          static_cast<unsigned long long>(probe.address));
+            out += buf;
+            break;
+        }
         if (!probe.module.empty()) out += probe.module + ":";
         out += probe.symbol;
         if (probe.offset) out += "+" + std::to_string(probe.offset);
@@ -31,6 +38,11 @@ std::string probe_definition(const Probe &probe, std::string_view group, std::st
         char buf[32];
         std::snprintf(buf, sizeof buf, ":0x%llx", static_cast<unsigned long long>(off));
         out += std::string(path) + buf;
+        if (probe.has_ref_ctr) {
+            std::snprintf(buf, sizeof buf, "(0x%llx)",
+                          static_cast<unsigned long long>(probe.ref_ctr_offset));
+            out += buf;
+        }
         break;
     }
     }

@@ -43,11 +43,19 @@ struct Probe {
     std::string origin; // where it came from, for messages: "argument 2", "probes.txt:3"
 
     // p / r / P / R
-    std::string symbol;  // "do_sys_openat2" (for P/R: the symbol inside path)
-    std::string module;  // "MOD" of "MOD:SYMBOL", kernel modules only
-    uint64_t offset = 0; // SYMBOL+OFFSET
-    int maxactive = 0;   // r10 -> 10; 0 means the kernel's default
-    std::string path;    // P/R: the binary as written ("./app", "libc.so.6")
+    std::string symbol;       // "do_sys_openat2" (for P/R: the symbol inside path)
+    std::string module;       // "MOD" of "MOD:SYMBOL", kernel modules only
+    uint64_t offset = 0;      // SYMBOL+OFFSET
+    int maxactive = 0;        // r10 -> 10; 0 means the kernel's default
+    bool has_address = false; // p 0xffffffff81000000: a kernel address, no symbol
+    uint64_t address = 0;
+    std::string path;         // P/R: the binary as written ("./app", "libc.so.6")
+    bool has_ref_ctr = false; // uprobe PATH:OFFSET(REF_CTR_OFFSET): an SDT semaphore
+    uint64_t ref_ctr_offset = 0;
+    // p:EVENT / p:GROUP/EVENT: the user's event name, kept (in ksurf's own
+    // group, so that runs never clash); the group is noted and not used.
+    std::string event_name;
+    std::string user_group;
     std::vector<Arg> args;
 
     // e

@@ -3,6 +3,7 @@
 #include "types/elf_symbols.h"
 #include "util/strings.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace ksurf::compile {
@@ -46,9 +47,24 @@ bool definition(const Probe &p, std::string_view group, std::string_view name, s
 
 std::vector<std::string> probe_names(const Plan &plan) {
     std::vector<std::string> out;
-    size_t n = 0;
+    std::vector<std::string> taken;
     for (const auto &p : plan.probes)
-        out.push_back(is_dynamic(p) ? "p" + std::to_string(n++) : std::string());
+        if (!p.event_name.empty()) taken.push_back(p.event_name);
+    size_t n = 0;
+    for (const auto &p : plan.probes) {
+        if (!is_dynamic(p)) {
+            out.emplace_back();
+        } else if (!p.event_name.empty()) {
+            out.push_back(p.event_name);
+        } else {
+            // pN, skipping the names the user gave (p:p0 ...)
+            std::string name;
+            do {
+                name = "p" + std::to_string(n++);
+            } while (std::find(taken.begin(), taken.end(), name) != taken.end());
+            out.push_back(name);
+        }
+    }
     return out;
 }
 
