@@ -2,6 +2,7 @@
 
 #include "arch/arch.h"
 #include "commands/commands.h"
+#include "ksyms/ksyms.h"
 #include "tracefs/event_catalog.h"
 #include "types/btf.h"
 #include "util/strings.h"
@@ -106,13 +107,38 @@ bool needs_kernel_types(const std::string &text) {
     if (t[0] != 'p' && t[0] != 'r') return false;
     size_t i = 1;
     while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
-    return i == t.size() || t[i] == ' ' || t[i] == '\t';
+    // p:EVENT and r5:EVENT are the kernel's own heads
+    return i == t.size() || t[i] == ' ' || t[i] == '\t' || t[i] == ':';
 }
 
 bool needs_events(const std::string &text) {
     std::string_view t = trim(text);
     return t.size() >= 2 && t[0] == 'e' && (t[1] == ' ' || t[1] == '\t');
 }
+
+// The running kernel's kallsyms, for the compiler's checks.
+class KallsymsNames : public compile::KernelNames {
+  public:
+    explicit KallsymsNames(ksyms::KernelSymbols syms) : syms_(std::move(syms)) {}
+    bool function(std::string_view name, std::string_view module, std::string &error,
+                  std::string &hint) const override {
+        ksyms::Place p = syms_.check(name, module);
+        error = p.error;
+        hint = p.hint;
+        return p.ok;
+    }
+    bool symbol(std::string_view name, std::string &hint) const override {
+        if (syms_.has_symbol(name)) return true;
+        hint = syms_.data_known()
+                   ? "@SYMBOL reads a global variable of the kernel"
+                   : "this kernel's kallsyms lists no variables (CONFIG_KALLSYMS_ALL is off), "
+                     "so the kernel cannot find them either: read @0xADDR";
+        return false;
+    }
+
+  private:
+    ksyms::KernelSymbols syms_;
+};
 
 } // namespace
 
@@ -147,6 +173,19 @@ std::expected<compile::Plan, int> compile_sources(const std::vector<compile::Sou
         types = std::move(*t);
         opts.types = types.get();
     }
+    // This kernel's own types: ask its kallsyms whether the functions are
+    // there, so that -S refuses what arming would. Another kernel's (--btf):
+    // its BTF is all there is to ask.
+    std::unique_ptr<KallsymsNames> names;
+    if (want_types && btf_path.empty()) {
+        auto fs = tracefs::Tracefs::open();
+        auto syms = ksyms::KernelSymbols::load(fs ? fs->root() : std::string());
+        if (!syms.text_symbols().empty()) {
+            names = std::make_unique<KallsymsNames>(std::move(syms));
+            opts.kernel = names.get();
+        }
+    }
+    opts.functions_from_btf = !btf_path.empty();
     std::unique_ptr<tracefs::TracefsEventCatalog> catalog;
     if (want_events) {
         auto fs = tracefs::Tracefs::open();

@@ -7,6 +7,7 @@
 #include "output/output.h"
 #include "tracefs/event_catalog.h"
 #include "types/btf.h"
+#include "types/elf_symbols.h"
 #include "util/write_error.h"
 
 #include <CLI/CLI.hpp>
@@ -100,6 +101,33 @@ int cmd_probe(int argc, char **argv) {
     auto compiled = compile_sources(sources, arch_name, btf_path);
     if (!compiled) return compiled.error();
     const compile::Plan &plan = *compiled;
+    for (const auto &p : plan.probes)
+        if (!p.user_group.empty())
+            std::fprintf(stderr,
+                         "ksurf: %s: group '%s' is not used: ksurf's probes live in a group of "
+                         "their own (ksurf_PID), so that runs never clash; the event keeps its "
+                         "name '%s'\n",
+                         p.origin.c_str(), p.user_group.c_str(), p.event_name.c_str());
+
+    if (show || !script.empty()) {
+        // A uprobe that cannot be placed is bad input, as it is when arming.
+        bool bad = false;
+        for (const auto &p : plan.probes) {
+            if (p.kind != compile::ProbeKind::Uprobe && p.kind != compile::ProbeKind::Uretprobe)
+                continue;
+            types::UprobeTarget target;
+            std::string why;
+            if (!types::resolve_uprobe(p.path, p.symbol, p.offset, target, why)) {
+                std::fprintf(stderr, "%s: error: cannot place '%s': %s\n", p.origin.c_str(),
+                             p.text.c_str(), why.c_str());
+                bad = true;
+            }
+        }
+        if (bad) {
+            std::fprintf(stderr, "ksurf: nothing was shown (a uprobe cannot be placed)\n");
+            return kExitUsage;
+        }
+    }
 
     if (show) {
         std::fputs(compile::render_show(plan).c_str(), stdout);

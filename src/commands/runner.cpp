@@ -2,6 +2,7 @@
 
 #include "commands/child.h"
 #include "commands/commands.h"
+#include "compile/compile.h"
 #include "ksyms/ksyms.h"
 #include "tracefs/profile.h"
 #include "types/elf_symbols.h"
@@ -70,6 +71,7 @@ Status check(const tracefs::Tracefs &fs, compile::Plan &plan,
                             "print the lines for another kernel with -S (--btf FILE -a ARCH), "
                             "or use trace events (e SYSTEM/EVENT; 'ksurf list events') or "
                             "uprobes (P/R PATH:SYMBOL)");
+            if (probe.has_address) continue; // a raw address: the kernel checks it
             if (!syms) syms = ksyms::KernelSymbols::load(fs.root());
             ksyms::Place place = syms->check(probe.symbol, probe.module);
             if (!place.ok) {
@@ -98,7 +100,7 @@ Status check(const tracefs::Tracefs &fs, compile::Plan &plan,
 Status arm(tracefs::Session &s, const compile::Plan &plan,
            const std::vector<types::UprobeTarget> &places, std::vector<capture::EventRef> &events,
            output::Styles &styles, std::map<std::string, std::string> &texts) {
-    int n = 0;
+    auto names = compile::probe_names(plan);
     for (size_t i = 0; i < plan.probes.size(); ++i) {
         const auto &probe = plan.probes[i];
         std::vector<std::pair<std::string, std::string>> targets;
@@ -111,7 +113,7 @@ Status arm(tracefs::Session &s, const compile::Plan &plan,
         case ProbeKind::Uprobe:
         case ProbeKind::Uretprobe: {
             bool user = probe.kind == ProbeKind::Uprobe || probe.kind == ProbeKind::Uretprobe;
-            std::string name = fmt::format("p{}", n++);
+            const std::string &name = names[i];
             std::string def = user ? compile::probe_definition(probe, s.group(), name,
                                                                places[i].path, places[i].offset)
                                    : compile::probe_definition(probe, s.group(), name);

@@ -20,10 +20,14 @@ expressions (one per argument, or one per line with -f FILE):
   p FUNC[+OFF] [NAME=EXPR...] [f:FILTER]   a kprobe          'p do_sys_openat2 name=filename:ustring'
   r[N] FUNC [NAME=EXPR...] [f:FILTER]      a kretprobe       'r alloc_file_pseudo m=$retval->f_mode'
   P|R PATH:SYMBOL [NAME=EXPR...]           a uprobe / uretprobe
+  the kernel's own lines, as kprobetrace.rst writes them, alone or mixed with the above:
+    'p:myprobe do_sys_open dfd=%ax mode=+4($stack)'  'r5:NAME FUNC $retval'
+    'p SYM+OFF|0xADDR +0(%si):string @sym+8 $arg1 \42'  'p|r PATH:OFFSET[%return][(REF)]'
   EXPR: %0..%N (arguments), %REG, argument names from BTF, $retval, $comm, $stackN,
         @symbol, @0xADDR, casts '(struct file *)%0', members '->' and '.', index [i],
         format letters S/U/X before, ':u32' ':x64' ':string' ':ustring' ':symbol' after;
-        packets: '@(struct iphdr *)l3%0->saddr'; names ip_* b16_* B16_* set how values print.
+        packets: '@(struct iphdr *)l3%0->saddr', '->Sdata[0]' (payload string);
+        surftrace's older '%0S~(struct task_struct)->pid'; ip_* b16_* B16_* names print.
   FILTER: field ==,!=,<,<=,>,>=,~,& value, joined by && || and ( ); common_pid and
         the other common_* fields are always there.
 
