@@ -109,6 +109,25 @@ std::string KernelSymbols::symbolize(uint64_t addr) const {
 Place KernelSymbols::check(std::string_view name, std::string_view module) const {
     Place p;
     std::string sym(name);
+    // The kernel's naming habit for the function doing an inline's work.
+    auto callee = [&]() -> std::string {
+        for (const std::string &c : {"__" + sym, "_" + sym, sym + "_common"})
+            if (text_.contains(c)) return c;
+        return "";
+    };
+    // Without CONFIG_KPROBE_EVENTS_ON_NOTRACE (the distributions' default)
+    // kprobe events go only into functions ftrace can trace; the kernel says
+    // "Could not probe notrace function" and the write fails.
+    auto notrace = [&](const std::string &s) {
+        if (!traceable_known() || traceable(s)) return false;
+        p.error = fmt::format("'{}' is a notrace function (not in available_filter_functions): "
+                              "this kernel puts kprobe events only where ftrace can trace",
+                              s);
+        std::string c = callee();
+        p.hint = !c.empty() ? fmt::format("probe '{}', the function that does its work", c)
+                            : "probe its caller, or a function it calls";
+        return true;
+    };
     auto blacklisted = [&](const std::string &s) {
         if (!blacklist_.contains(s)) return false;
         p.error = fmt::format("'{}' is on the kernel's kprobe blacklist: kprobes cannot probe it "
@@ -134,15 +153,15 @@ Place KernelSymbols::check(std::string_view name, std::string_view module) const
             p.error = fmt::format("'{}' names {} different functions in /proc/kallsyms (copies "
                                   "of an inline function): the kernel refuses the name",
                                   sym, copies.size());
-            for (const std::string &callee : {"__" + sym, "_" + sym, sym + "_common"}) {
-                if (!text_.contains(callee)) continue;
-                p.hint = fmt::format("probe '{}', the function that does its work", callee);
+            if (std::string c = callee(); !c.empty()) {
+                p.hint = fmt::format("probe '{}', the function that does its work", c);
                 return p;
             }
             p.hint = copies[0] ? fmt::format("probe one copy by address: p {:#x}", copies[0])
                                : "probe one copy by its address (as root, kallsyms shows them)";
             return p;
         }
+        if (notrace(sym)) return p;
         p.ok = true;
         p.symbol = sym;
         return p;
@@ -153,7 +172,7 @@ Place KernelSymbols::check(std::string_view name, std::string_view module) const
         if (base_of_clone(s) == sym && !s.ends_with(".cold")) clones.push_back(s);
     std::sort(clones.begin(), clones.end());
     if (clones.size() == 1) {
-        if (blacklisted(clones[0])) return p;
+        if (blacklisted(clones[0]) || notrace(clones[0])) return p;
         p.ok = true;
         p.symbol = clones[0];
         p.note = fmt::format("'{}' is compiled as '{}': probing that", sym, clones[0]);
@@ -168,12 +187,11 @@ Place KernelSymbols::check(std::string_view name, std::string_view module) const
     p.error = fmt::format("no kernel function named '{}' (not in /proc/kallsyms)", sym);
     // An inline wrapper (dev_queue_xmit on 6.1) has no code of its own; the
     // kernel's naming habit puts the work in __NAME or _NAME.
-    for (const std::string &callee : {"__" + sym, "_" + sym, sym + "_common"}) {
-        if (!text_.contains(callee)) continue;
+    if (std::string c = callee(); !c.empty()) {
         p.error = fmt::format("'{}' has no code of its own in this kernel (not in /proc/kallsyms: "
                               "it is inlined)",
                               sym);
-        p.hint = fmt::format("probe '{}', the function that does its work", callee);
+        p.hint = fmt::format("probe '{}', the function that does its work", c);
         return p;
     }
     // did-you-mean over names that share the first two letters (fast enough on 200k names).

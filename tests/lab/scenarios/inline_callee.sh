@@ -4,7 +4,15 @@
 # lab-timeout: 90
 . /lab/lib.sh
 
-note "kallsyms: $(grep -cw dev_queue_xmit /proc/kallsyms) dev_queue_xmit, $(grep -cw __dev_queue_xmit /proc/kallsyms) __dev_queue_xmit"
+note "kallsyms: $(grep -w -E '(__)?dev_queue_xmit' /proc/kallsyms | tr '\n' ';')"
+note "blacklist: $(grep -w dev_queue_xmit /sys/kernel/debug/kprobes/blacklist 2>/dev/null | tr '\n' ';')"
+note "filter functions: $(grep -w dev_queue_xmit $T/available_filter_functions | tr '\n' ';')"
+if echo 'p:ksurf_lab_probe dev_queue_xmit' >>$T/kprobe_events 2>/dev/null; then
+    note "the kernel accepts p dev_queue_xmit"
+    echo '-:ksurf_lab_probe' >>$T/kprobe_events
+else
+    note "the kernel refuses p dev_queue_xmit: $(tail -n 2 $T/error_log | tr '\n' ' ')"
+fi
 grep -qw __dev_queue_xmit /proc/kallsyms || skip "no __dev_queue_xmit in this kernel"
 tracefs_state >before
 kx 40 -S 'p dev_queue_xmit skb=%0'

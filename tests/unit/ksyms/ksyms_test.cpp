@@ -18,7 +18,12 @@ const char *kKallsyms = "ffffffff81000000 T do_sys_openat2\n"
 const char *kBlacklist = "0xffffffff81000500-0xffffffff81000510\tdo_int3\n";
 
 KernelSymbols syms() {
-    return KernelSymbols::parse(kKallsyms, kBlacklist, "do_sys_openat2\n");
+    // available_filter_functions: what ftrace can trace (do_int3 is on the
+    // blacklist, not here; some_data is no function)
+    return KernelSymbols::parse(kKallsyms, kBlacklist,
+                                "do_sys_openat2\ntcp_rcv_established.isra.0\n"
+                                "sock_def_readable.constprop.0\nsock_def_readable.constprop.1\n"
+                                "do_int3\next4_readdir [ext4]\n");
 }
 
 } // namespace
@@ -104,4 +109,26 @@ TEST(KernelSymbols, SeveralCopiesOfOneNameAreRefused) {
     EXPECT_TRUE(k.has_symbol("jiffies"));
     EXPECT_FALSE(k.has_function("jiffies"));
     EXPECT_FALSE(k.has_symbol("no_such_symbol"));
+}
+
+TEST(KernelSymbols, NotraceFunctionNamesItsCallee) {
+    // 6.1: the one out-of-line copy of the inline dev_queue_xmit has no ftrace
+    // entry, and the kernel refuses kprobe events there ("Could not probe
+    // notrace function") unless CONFIG_KPROBE_EVENTS_ON_NOTRACE
+    auto k = KernelSymbols::parse("ffffffff81000000 T __dev_queue_xmit\n"
+                                  "ffffffff81000100 t dev_queue_xmit\n"
+                                  "ffffffff81000200 t helper\n",
+                                  "", "__dev_queue_xmit\nschedule\n");
+    auto p = k.check("dev_queue_xmit");
+    EXPECT_FALSE(p.ok);
+    EXPECT_NE(p.error.find("notrace"), std::string::npos) << p.error;
+    EXPECT_NE(p.hint.find("'__dev_queue_xmit'"), std::string::npos) << p.hint;
+    auto h = k.check("helper");
+    EXPECT_FALSE(h.ok);
+    EXPECT_NE(h.hint.find("caller"), std::string::npos) << h.hint;
+    EXPECT_TRUE(k.check("__dev_queue_xmit").ok);
+    // without the ftrace list (no function tracer), nothing is known: allowed
+    EXPECT_TRUE(KernelSymbols::parse("ffffffff81000100 t dev_queue_xmit\n", "", "")
+                    .check("dev_queue_xmit")
+                    .ok);
 }
