@@ -8,6 +8,10 @@ namespace ksurf::compile {
 
 namespace {
 
+using arch::arch_name;
+using arch::is_register;
+using arch::register_alias;
+
 constexpr size_t kMaxArgStrLen = 63;  // MAX_ARGSTR_LEN
 constexpr uint64_t kMaxArrayLen = 64; // MAX_ARRAY_LEN
 // FETCH_INSN_MAX (16) holds a fetch, the dereferences, a store, a modifier

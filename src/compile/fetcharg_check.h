@@ -15,7 +15,7 @@
 namespace ksurf::compile {
 
 struct FetchargContext {
-    Arch arch = Arch::X86_64;
+    arch::Arch arch = arch::Arch::X86_64;
     bool kernel = true; // kprobe (false: uprobe)
     bool is_return = false;
     bool at_entry = true; // probe on the function's entry ($argN needs it)
