@@ -6,6 +6,24 @@
 
 T=/sys/kernel/tracing
 
+# The guest's architecture (x86_64 or aarch64): scenarios that name registers
+# or arch-specific kernel functions ask these instead of assuming x86.
+ARCH=$(uname -m)
+# argreg N: the kernel's name (with %) of the register holding integer
+# argument N on function entry.
+argreg() {
+    case $ARCH in
+    aarch64) echo "%x$1" ;;
+    *) echo "%$(echo "di si dx cx r8 r9" | cut -d' ' -f$(($1 + 1)))" ;;
+    esac
+}
+# Prefix of the system calls' entry functions (__x64_sys_openat,
+# __arm64_sys_openat).
+case $ARCH in
+aarch64) SYS_PREFIX=__arm64_sys_ ;;
+*) SYS_PREFIX=__x64_sys_ ;;
+esac
+
 pass() { [ $# -gt 0 ] && echo "PASS: $*"; exit 0; }
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }

@@ -1,13 +1,16 @@
 #!/bin/sh
-# The lab's ctest fixture: fetch (or reuse) the Debian kernel, build the
-# initramfs, boot it once under QEMU (TCG) to run every scenario, and split
+# The lab's ctest fixture for one kernel flavour: fetch (or reuse) the Debian
+# kernel, build the initramfs, boot it once under QEMU (TCG) to run every
+# scenario, and split
 # the console into one result per scenario in OUT_DIR/results/:
 #   <name>.result   "PASS|FAIL|SKIP reason"
 #   <name>.out      the scenario's output
 # plus OUT_DIR/console.log, OUT_DIR/lab-facts.txt (the FACT lines) and
 # OUT_DIR/results/SKIP-ALL when the lab cannot run here (then exit 77).
 #
-#   run-lab.sh OUT_DIR KSURF_BINARY LAB_SOURCE_DIR
+#   run-lab.sh OUT_DIR KSURF_BINARY LAB_SOURCE_DIR [FLAVOUR]
+# FLAVOUR is 6.1 (default), 6.12 (both x86_64) or arm64 (aarch64, 6.12; then
+# KSURF_BINARY is the cross-built aarch64 ksurf, see scripts/setup).
 # Environment: KSURF_LAB_ONLY="a b" runs only those scenarios;
 # KSURF_LAB_TIMEOUT (s, default 780) bounds the QEMU run; KSURF_LAB_DEBUG=1
 # streams each scenario's traced output (sh -x) to the console as it runs.
@@ -16,6 +19,7 @@ set -u
 out=$1
 ksurf=$2
 src=$3
+flavour=${4:-6.1}
 res=$out/results
 timeout_s=${KSURF_LAB_TIMEOUT:-780}
 
@@ -30,9 +34,32 @@ skip_all() {
     exit 77
 }
 
-command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
+case $flavour in
+arm64)
+    qemu=qemu-system-aarch64
+    qemu_pkg=qemu-system-arm
+    # virt board, PL011 console. -cpu max with the QEMU-defined pointer
+    # authentication: the architected one (QARMA) costs TCG dearly and the
+    # kernel signs every return address with it.
+    machine="-M virt -cpu ${KSURF_LAB_CPU:-max,pauth-impdef=on}"
+    console=ttyAMA0
+    ;;
+*)
+    qemu=qemu-system-x86_64
+    qemu_pkg=qemu-system-x86
+    machine="-cpu ${KSURF_LAB_CPU:-max}"
+    console=ttyS0
+    ;;
+esac
+command -v $qemu >/dev/null || skip_all "$qemu not installed (apt-get install $qemu_pkg)"
+# The aarch64 ksurf is cross-built by scripts/setup (KSURF_ARCH=arm64 build);
+# when that could not be done, it left the reason beside where the binary goes.
+if [ ! -x "$ksurf" ]; then
+    why=$(cat "$(dirname "$ksurf")/CROSS-BUILD-SKIPPED" 2>/dev/null)
+    skip_all "no ksurf binary for the $flavour guest at $ksurf: ${why:-build it with KSURF_ARCH=arm64 scripts/setup build}"
+fi
 
-kdir=$("$src/fetch-kernel.sh" | tail -n 1)
+kdir=$("$src/fetch-kernel.sh" "$flavour" | tail -n 1)
 case $kdir in
 SKIP:*) skip_all "kernel lab: ${kdir#SKIP: }" ;;
 /*) ;;
@@ -41,10 +68,12 @@ esac
 t_fetched=$(now)
 echo "kernel: $(cat "$kdir/package" 2>/dev/null) ($((t_fetched - t_start)) s to find or fetch)"
 
-"$src/mkinitramfs.sh" "$out/initrd.gz" "$ksurf" "$src" || { echo "FAIL: cannot build the initramfs"; exit 1; }
+busybox=/bin/busybox
+[ -x "$kdir/busybox" ] && busybox=$kdir/busybox   # the guest architecture's own
+KSURF_LAB_BUSYBOX=$busybox "$src/mkinitramfs.sh" "$out/initrd.gz" "$ksurf" "$src" || { echo "FAIL: cannot build the initramfs"; exit 1; }
 echo "initramfs: $(du -k "$out/initrd.gz" | cut -f1) KiB"
 
-append="console=ttyS0 quiet panic=-1"
+append="console=$console quiet panic=-1"
 if [ -n "${KSURF_LAB_ONLY:-}" ]; then
     echo "$KSURF_LAB_ONLY" >"$res/ONLY"
     append="$append ksurf_lab_only=$(echo "$KSURF_LAB_ONLY" | tr ' ' ',')"
@@ -59,7 +88,8 @@ t_boot=$(now)
 # kernel patches its own text on both CPUs (enabling the function tracer
 # stalled RCU in 2 of 10 boots); one thread running both vCPUs did not, in 8
 # of 8. -no-reboot turns the kernel's panic (init died) into QEMU exiting.
-timeout -s KILL "$timeout_s" qemu-system-x86_64 -accel "${KSURF_LAB_ACCEL:-tcg,thread=single}" -cpu max -m 1024 -smp "${KSURF_LAB_SMP:-2}" \
+# shellcheck disable=SC2086 # $machine is a list of options
+timeout -s KILL "$timeout_s" $qemu -accel "${KSURF_LAB_ACCEL:-tcg,thread=single}" $machine -m 1024 -smp "${KSURF_LAB_SMP:-2}" \
     -nographic -no-reboot -nic none \
     -kernel "$kdir/vmlinuz" -initrd "$out/initrd.gz" -append "$append" \
     </dev/null >"$out/console.log" 2>&1
@@ -93,11 +123,14 @@ for b in "$res"/*.b64; do
     name=$(basename "$core" | cut -d. -f1)
     {
         echo "--- ksurf crashed: core $(basename "$core") kept in $res ---"
-        if command -v gdb >/dev/null; then
-            gdb -batch -nx -ex 'set pagination off' -ex 'thread apply all bt' "$ksurf" "$core" 2>&1 |
+        gdb=gdb
+        # The host's gdb reads only x86_64 cores; gdb-multiarch reads aarch64 ones.
+        [ "$flavour" = arm64 ] && gdb=gdb-multiarch
+        if command -v $gdb >/dev/null; then
+            $gdb -batch -nx -ex 'set pagination off' -ex 'thread apply all bt' "$ksurf" "$core" 2>&1 |
                 grep -E '^(#|Thread|Program terminated)' | head -n 60
         else
-            echo "(install gdb for a backtrace: gdb $ksurf $core)"
+            echo "(install $gdb for a backtrace: $gdb $ksurf $core)"
         fi
     } >>"$res/$name.out"
 done

@@ -3,7 +3,7 @@
 # the team needs to know about 6.1's tracefs.
 . /lab/lib.sh
 
-fact "kernel: $(uname -r)"
+fact "kernel: $(uname -r) $ARCH"
 [ -e $T/kprobe_events ] || fail "no $T/kprobe_events"
 grep -qw function_graph $T/available_tracers || fail "function_graph not in available_tracers: $(cat $T/available_tracers)"
 [ -e /sys/kernel/btf/vmlinux ] || fail "no /sys/kernel/btf/vmlinux"
@@ -17,7 +17,7 @@ done
 if ping -c 1 -W 2 127.0.0.1 >/dev/null 2>&1; then fact "ping 127.0.0.1 over lo: yes"; else fail "ping 127.0.0.1 fails: lo is not up"; fi
 
 # A raw kprobe, by hand, the way ksurf will write it.
-echo 'p:lab/openat do_sys_openat2 dfd=%di' >>$T/kprobe_events || fail "cannot write a kprobe to kprobe_events"
+echo "p:lab/openat do_sys_openat2 dfd=$(argreg 0)" >>$T/kprobe_events || fail "cannot write a kprobe to kprobe_events"
 note "kprobe_events: $(cat $T/kprobe_events)"
 echo >$T/trace
 echo 1 >$T/events/lab/openat/enable || fail "cannot enable lab/openat"
@@ -36,7 +36,7 @@ fact "raw kprobe sample: $(head -n 1 hits.txt | sed 's/^ *//')"
 
 # Filters on 6.1: the built-in comm field, and string values with and
 # without quotes (surftrace writes them bare).
-echo 'p:lab/openat do_sys_openat2 name=+0(%si):ustring' >>$T/kprobe_events || fail "cannot write a kprobe with a ustring"
+echo "p:lab/openat do_sys_openat2 name=+0($(argreg 1)):ustring" >>$T/kprobe_events || fail "cannot write a kprobe with a ustring"
 try_filter() {
     echo >$T/error_log
     if echo "$1" >$T/events/lab/openat/filter 2>/dev/null; then
@@ -64,7 +64,7 @@ echo '-:lab/openat' >>$T/kprobe_events
 
 # What comm does a busybox applet run from a scenario's shell have? (ksurf
 # who names it; busybox sh may re-exec /proc/self/exe for applets.)
-echo 'p:lab/syslog do_syslog type=%di:s32 c=$comm' >>$T/kprobe_events || fail "cannot probe do_syslog"
+echo "p:lab/syslog do_syslog type=$(argreg 0):s32 c=\$comm" >>$T/kprobe_events || fail "cannot probe do_syslog"
 echo >$T/trace
 echo 1 >$T/events/lab/syslog/enable
 run_it() { "$@" >/dev/null 2>&1; }
@@ -84,7 +84,7 @@ fact "raw kretprobe sample: $(grep 'openat_ret:' $T/trace | grep ' cat-' | head 
 echo '-:lab/openat_ret' >>$T/kprobe_events
 echo >$T/trace
 
-# Instances on 6.1: which tracers and pid files do they offer?
+# Instances: which tracers and pid files do they offer?
 mkdir $T/instances/labfacts || fail "cannot create an instance"
 I=$T/instances/labfacts
 fact "instance available_tracers: $(cat $I/available_tracers)"
@@ -106,6 +106,34 @@ fi
 echo nop >$I/current_tracer 2>/dev/null
 rmdir $I || fail "cannot remove the instance"
 
+# The table in README's "what the kernel must offer": each feature found the
+# way ksurf finds it (tracefs README, a trial write), never by version.
+readme_has() { grep -qF -- "$1" $T/README; }
+yesno() { if "$@"; then echo yes; else echo no; fi; }
+fact "feature kprobes: $(yesno test -e $T/kprobe_events)"
+fact "feature fprobe (f) in README: $(yesno readme_has 'f[:[<group>/][<event>]] <func-name>[%return]')"
+fact "feature tracepoint probe (t) in README: $(yesno readme_has 't[:[<group>/][<event>]] <tracepoint>')"
+fact "feature eprobe (e) in README: $(yesno readme_has 'e[:[<group>/][<event>]] <attached-group>.<attached-event>')"
+fact "feature BTF args (\$arg<N>, <argname>) in README: $(yesno readme_has '$arg<N>')"
+fact "feature hist triggers: $(yesno test -e $T/events/sched/sched_switch/hist)"
+fact "feature synthetic events: $(yesno test -e $T/synthetic_events)"
+# Trial writes into dynamic_events, each removed at once.
+try_dyn() {
+    if echo "$2" >>$T/dynamic_events 2>/dev/null; then
+        echo "-:$3" >>$T/dynamic_events
+        fact "trial $1: accepted ($2)"
+    else
+        fact "trial $1: refused ($2): $(tail -n 2 $T/error_log | tr '\n' '|')"
+    fi
+}
+try_dyn "fprobe" 'f:lab/fp vfs_read' lab/fp
+try_dyn "fprobe %return" 'f:lab/fpr vfs_read%return r=$retval' lab/fpr
+try_dyn "tracepoint probe" 't:lab/tp sched_switch' lab/tp
+try_dyn "eprobe ustring" 'e:lab/ep syscalls.sys_enter_openat fn=+0($filename):ustring' lab/ep
+try_dyn "BTF args on a kprobe" 'p:lab/ba vfs_read file count' lab/ba
+try_dyn "BTF ARG->field on a kprobe" 'p:lab/bf vfs_read f=file->f_flags' lab/bf
+[ -z "$(cat $T/dynamic_events)" ] || fail "dynamic_events not empty after the trials: $(cat $T/dynamic_events)"
+
 # The kprobe blacklist and what error_log says about bad lines.
 if [ -r /sys/kernel/debug/kprobes/blacklist ]; then
     fact "kprobe blacklist: /sys/kernel/debug/kprobes/blacklist (debugfs), $(wc -l </sys/kernel/debug/kprobes/blacklist) entries, e.g. $(head -n 1 /sys/kernel/debug/kprobes/blacklist | tr '\t' ' ')"
@@ -125,7 +153,7 @@ try_bad() {
     fact "$1 error_log: $(cat $T/error_log | tr '\n' '|')"
 }
 try_bad "bad fetcharg" 'p:lab/bad do_sys_openat2 x=%zz'
-try_bad "bad type" 'p:lab/bad do_sys_openat2 x=%di:u99'
+try_bad "bad type" "p:lab/bad do_sys_openat2 x=$(argreg 0):u99"
 try_bad "unknown symbol" 'p:lab/bad no_such_function_ksurf_lab'
 try_bad "blacklisted symbol" "p:lab/bad $bl"
 try_bad "mid-instruction offset" 'p:lab/bad do_sys_openat2+1'

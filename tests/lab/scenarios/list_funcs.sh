@@ -30,6 +30,6 @@ kx 60 list func do_sys_openat2
 expect_rc0 "list func"
 has 'do_sys_openat2\(int dfd, const char \*filename, struct open_how \*how\)' ||
     fail "no prototype"
-has '%0 +%di +int +dfd' || fail "dfd not in %di"
+has "%0 +$(argreg 0) +int +dfd" || fail "dfd not in $(argreg 0)"
 has 'kprobe: yes; ftrace: yes' || fail "do_sys_openat2 not said probe-able and traceable"
 pass

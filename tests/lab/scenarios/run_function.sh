@@ -33,8 +33,8 @@ need_armed "ksurf run"
 expect_rc0 "ksurf run -- ls /"
 has '# ksurf run: function mode' || fail "did not run in function mode"
 # The open path: do_sys_openat2 right under the openat syscall's entry.
-grep -A2 '__x64_sys_openat()' "$KX_OUT" | grep -q '  do_sys_openat2()' ||
-    fail "no do_sys_openat2 under __x64_sys_openat"
+grep -A2 "${SYS_PREFIX}openat()" "$KX_OUT" | grep -q '  do_sys_openat2()' ||
+    fail "no do_sys_openat2 under ${SYS_PREFIX}openat"
 has '[0-9]+\.[0-9]{3} us +  *do_sys_openat2\(\)' || fail "do_sys_openat2 has no duration"
 # ksurf's own writes (tracing_on, set_ftrace_pid, current_tracer) are not traced.
 if has 'rb_simple_write|ftrace_pid_write|tracing_set_tracer|ftrace_filter_write'; then
@@ -47,7 +47,8 @@ has 'top functions by total time' || fail "no summary"
     fail "the summary lists no functions with counts"
 has '^== ksurf \[' && fail "ksurf's own context switch is in the trace"
 first=$(grep -m1 -E ' us  [^ ]' "$KX_OUT")
-echo "$first" | grep -q 'x64_sys_call\|execve' || fail "the tree does not start at the exec: $first"
+# x86 enters through x64_sys_call, arm64 through invoke_syscall.
+echo "$first" | grep -q 'x64_sys_call\|invoke_syscall\|execve' || fail "the tree does not start at the exec: $first"
 fact "run ls: $(grep -c ' us  ' "$KX_OUT") tree lines, $(grep 'events read' "$KX_OUT")"
 state_now() { ftrace_state >now; diff -u before now || fail "$1: tracefs was left changed"; }
 state_now "ksurf run -- ls /"

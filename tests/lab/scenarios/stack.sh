@@ -6,6 +6,7 @@
 expr='p do_sys_openat2'
 need_show "kprobes" "$expr"
 KX_OPTS=-s catch_one "-s stacks" "$expr" cat /proc/version
-has 'do_syscall_64|entry_SYSCALL_64' || fail "no stack reaching do_syscall_64"
+# x86 enters system calls through do_syscall_64, arm64 through el0_svc.
+has 'do_syscall_64|entry_SYSCALL_64|el0_svc|invoke_syscall' || fail "no stack reaching the system call entry"
 state_same before "-s $expr"
 pass
