@@ -192,10 +192,12 @@ void RunModel::adopt(int parent, int child, bool thread) {
 uint32_t RunModel::function_name(uint64_t addr) {
     auto it = funcs_.find(addr);
     if (it != funcs_.end()) return it->second;
+    // A funcgraph record names the function entered by its ftrace call site:
+    // the first instruction on x86, but past `mov x9, x30` (and a BTI) on
+    // arm64, so the address is FUNC+4 there. The function is what is meant,
+    // as in the kernel's own output (%ps): no offset.
     auto hit = ksyms::Kallsyms::kernel().lookup(addr);
-    std::string name = hit.name.empty() ? fmt::format("{:#x}", addr)
-                       : hit.offset     ? fmt::format("{}+{:#x}", hit.name, hit.offset)
-                                        : std::string(hit.name);
+    std::string name = hit.name.empty() ? fmt::format("{:#x}", addr) : std::string(hit.name);
     uint32_t id = forest_.intern(name);
     funcs_.emplace(addr, id);
     return id;
