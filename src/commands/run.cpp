@@ -2,11 +2,14 @@
 // (seed 000, command-ftrace, done properly.)
 //
 // Function mode: function_graph limited to CMD (set_ftrace_pid, and
-// options/function-fork so its children and threads follow), on the
-// top-level buffer, since instances cannot have function_graph on the
-// kernels we target. Every top-level file is saved first and restored on
-// every exit path (Session::set_global). A tracer already in use there is
-// not taken over without --force.
+// options/function-fork so its children and threads follow). Where the
+// kernel offers function_graph inside instances (6.12: the instance's
+// available_tracers lists it), all of it happens in ksurf's own instance: the
+// top-level tracer and its files are never touched, and two runs can work at
+// once. Elsewhere (6.1: top level only) it takes the top-level buffer: every
+// top-level file is saved first and restored on every exit path
+// (Session::set_global), and a tracer already in use there is not taken over
+// without --force.
 //
 // Event mode, where the function tracer is absent or refused: tracepoints in
 // a private instance limited to CMD (set_event_pid + options/event-fork):
@@ -256,6 +259,22 @@ struct FunctionResult {
     int status = kExitOk;
 };
 
+// Can function_graph run in ksurf's own instance here? Asked of the kernel
+// (the instance's available_tracers and the files the run writes), never
+// inferred from its version.
+bool graph_in_instance(const tracefs::Tracefs &fs, const tracefs::Session &s, const RunArgs &a) {
+    auto tracers = fs.read(s.instance() + "/available_tracers");
+    if (!tracers || !listed(*tracers, "function_graph")) return false;
+    std::vector<const char *> files = {"set_ftrace_pid", "options/function-fork", "trace_clock",
+                                       "buffer_size_kb"};
+    if (!a.graph_functions.empty()) files.push_back("set_graph_function");
+    if (!a.filters.empty()) files.push_back("set_ftrace_filter");
+    if (!a.notrace.empty()) files.push_back("set_ftrace_notrace");
+    for (const char *f : files)
+        if (!fs.exists(s.instance() + "/" + f)) return false;
+    return true;
+}
+
 FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
     FunctionResult res;
     install_stop_handlers();
@@ -266,11 +285,67 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
         return res;
     }
     tracefs::Session &s = *session;
+    const bool in_instance = graph_in_instance(fs, s, a);
+    if (!in_instance && !a.force) {
+        auto cur = fs.read("current_tracer");
+        std::string current = cur ? std::string(trim(*cur)) : "";
+        if (current != "nop") {
+            s.teardown();
+            say(fmt::format(
+                "the top-level tracer is in use (current_tracer is '{}'): ksurf run needs it "
+                "for function_graph (this kernel has none in instances) and will not take it "
+                "over",
+                current));
+            std::fprintf(stderr,
+                         "  hint: --force takes it over (and puts '%s' back after); "
+                         "--events traces system calls instead\n",
+                         current.c_str());
+            res.status = kExitFailure;
+            return res;
+        }
+    }
     GatedChild child;
     std::unique_ptr<capture::Capture> graph, book;
     std::unique_ptr<RunModel> model;
     bool refused = false;
     bool children = !a.no_children;
+
+    // The function filters, in the instance or at the top level: a glob
+    // nothing matches is the user's mistake, said so.
+    auto list = [&](const char *file, const std::vector<std::string> &globs) -> Status {
+        if (globs.empty()) return {};
+        auto st =
+            in_instance ? s.set(file, join(globs, " ")) : s.set_global(file, join(globs, " "));
+        if (!st && st.error().err == EINVAL) {
+            Error e = st.error();
+            e.message = fmt::format("no traceable kernel function matches '{}' ({})",
+                                    join(globs, " "), file);
+            e.hint = "the names are in available_filter_functions";
+            return std::unexpected(e);
+        }
+        return st;
+    };
+    // -g, --filter, --notrace, --max-depth (max_graph_depth is kernel-wide:
+    // no instance has its own).
+    auto limits = [&]() -> Status {
+        if (auto st = list("set_graph_function", a.graph_functions); !st) return st;
+        if (auto st = list("set_ftrace_filter", a.filters); !st) return st;
+        if (auto st = list("set_ftrace_notrace", a.notrace); !st) return st;
+        if (a.max_depth) return s.set_global("max_graph_depth", std::to_string(a.max_depth));
+        return {};
+    };
+    // Which process each thread belongs to, and its name: fork, exec and
+    // new-task events in ksurf's instance, limited to the command.
+    auto book_events = [&](std::vector<capture::EventRef> &events) -> Status {
+        for (auto [sys, ev] :
+             {std::pair{"sched", "sched_process_fork"}, std::pair{"sched", "sched_process_exec"},
+              std::pair{"task", "task_newtask"}}) {
+            if (!fs.exists(fmt::format("events/{}/{}/format", sys, ev))) continue;
+            if (auto st = s.enable_event(sys, ev); !st) return st;
+            events.push_back({sys, ev});
+        }
+        return s.set_event_pids({child.pid()}, children);
+    };
 
     auto setup = [&]() -> Status {
         // Nothing is recorded until everything is armed.
@@ -287,24 +362,7 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
         }
         unsigned kb = a.buffer_kb ? a.buffer_kb : kDefaultGraphBufferKb;
         if (auto st = s.set_global("buffer_size_kb", std::to_string(kb)); !st) return st;
-        auto list = [&](const char *file, const std::vector<std::string> &globs) -> Status {
-            if (globs.empty()) return {};
-            auto st = s.set_global(file, join(globs, " "));
-            if (!st && st.error().err == EINVAL) {
-                Error e = st.error();
-                e.message = fmt::format("no traceable kernel function matches '{}' ({})",
-                                        join(globs, " "), file);
-                e.hint = "the names are in available_filter_functions";
-                return std::unexpected(e);
-            }
-            return st;
-        };
-        if (auto st = list("set_graph_function", a.graph_functions); !st) return st;
-        if (auto st = list("set_ftrace_filter", a.filters); !st) return st;
-        if (auto st = list("set_ftrace_notrace", a.notrace); !st) return st;
-        if (a.max_depth)
-            if (auto st = s.set_global("max_graph_depth", std::to_string(a.max_depth)); !st)
-                return st;
+        if (auto st = limits(); !st) return st;
         // With -g, an interrupt that lands inside FUNC is not a call FUNC made:
         // the kernel would show its handlers as extra roots. Leave them out.
         if (a.no_irqs || !a.graph_functions.empty())
@@ -320,14 +378,7 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
         if (auto st = s.tracing_on(false); !st) return st;
         if (auto st = s.set("trace_clock", "mono"); !st) return st;
         std::vector<capture::EventRef> events;
-        for (auto [sys, ev] :
-             {std::pair{"sched", "sched_process_fork"}, std::pair{"sched", "sched_process_exec"},
-              std::pair{"task", "task_newtask"}}) {
-            if (!fs.exists(fmt::format("events/{}/{}/format", sys, ev))) continue;
-            if (auto st = s.enable_event(sys, ev); !st) return st;
-            events.push_back({sys, ev});
-        }
-        if (auto st = s.set_event_pids({child.pid()}, children); !st) return st;
+        if (auto st = book_events(events); !st) return st;
         auto g = capture::Capture::open(
             fs.root(), fs.root(), {{"ftrace", "funcgraph_entry"}, {"ftrace", "funcgraph_exit"}});
         if (!g) return std::unexpected(g.error());
@@ -341,7 +392,38 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
         return child.release(a.command[0]);
     };
 
-    if (auto st = setup(); !st) {
+    // The same run in ksurf's own instance: function_graph and the
+    // bookkeeping events share its buffer, read by one capture; the only
+    // top-level file written is max_graph_depth (kernel-wide: no instance has
+    // its own), and only with --max-depth.
+    auto setup_instance = [&]() -> Status {
+        if (auto st = s.tracing_on(false); !st) return st;
+        if (auto st = s.set("trace_clock", "mono"); !st) return st;
+        unsigned kb = a.buffer_kb ? a.buffer_kb : kDefaultGraphBufferKb;
+        if (auto st = s.set("buffer_size_kb", std::to_string(kb)); !st) return st;
+        if (auto st = limits(); !st) return st;
+        if (auto st = s.set("options/function-fork", children ? "1" : "0"); !st) return st;
+        if (auto st = child.start(a.command); !st) return st;
+        if (auto st = s.set("set_ftrace_pid", std::to_string(child.pid())); !st) return st;
+        if (auto st = s.set("current_tracer", "function_graph"); !st) {
+            refused = true;
+            return st;
+        }
+        // The tracer's own options exist in an instance once it is its tracer.
+        if (a.no_irqs || !a.graph_functions.empty())
+            if (auto st = s.set("options/funcgraph-irqs", "0"); !st) return st;
+        std::vector<capture::EventRef> events = {{"ftrace", "funcgraph_entry"},
+                                                 {"ftrace", "funcgraph_exit"}};
+        if (auto st = book_events(events); !st) return st;
+        auto g = capture::Capture::open(fs.root(), s.instance_dir(), events);
+        if (!g) return std::unexpected(g.error());
+        graph = std::move(*g);
+        model = std::make_unique<RunModel>(child.pid(), children, fs.root());
+        if (auto st = s.tracing_on(true); !st) return st;
+        return child.release(a.command[0]);
+    };
+
+    if (auto st = in_instance ? setup_instance() : setup(); !st) {
         child.stop(SIGKILL);
         graph.reset();
         book.reset();
@@ -362,7 +444,7 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
     bool failed = false;
     while (!stop_requested()) {
         auto r = graph->poll(100, sink);
-        if (r) r = book->poll(0, sink);
+        if (r && book) r = book->poll(0, sink);
         if (!r) {
             say(r.error().str());
             failed = true;
@@ -370,10 +452,11 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
         }
         if (child.reap()) break;
     }
-    (void)s.set_global("tracing_on", "0");
+    if (!in_instance) (void)s.set_global("tracing_on", "0");
     (void)s.tracing_on(false);
     if (!failed) {
-        if (auto r = book->drain(sink); !r) say(r.error().str());
+        if (book)
+            if (auto r = book->drain(sink); !r) say(r.error().str());
         if (auto r = graph->drain(sink); !r) say(r.error().str());
     }
     uint64_t lost = lost_of(*graph);
@@ -383,8 +466,12 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
     book.reset();
     // A signal ended the run: the command goes too, before the kernel is restored.
     child.stop(stop_signal() == SIGPIPE ? SIGTERM : stop_signal());
+    if (in_instance) (void)s.set("current_tracer", "nop");
     s.teardown();
-    std::string why = "function_graph on the top-level buffer, limited to the command's pid" +
+    std::string why = std::string(in_instance ? "function_graph in ksurf's own instance (the "
+                                                "top-level tracer is left alone)"
+                                              : "function_graph on the top-level buffer") +
+                      ", limited to the command's pid" +
                       std::string(children ? " and its children and threads" : "");
     print_report(*model, a, "function", why, lost, child.status());
     res.status = failed ? kExitFailure : child.status();
@@ -434,7 +521,8 @@ int cmd_run(int argc, char **argv) {
     app.add_flag("--no-children", a.no_children,
                  "trace CMD's first thread only, not the processes and threads it starts");
     app.add_flag("--force", a.force,
-                 "use the function tracer even when another tracer is set at the top level");
+                 "use the top-level function tracer even when another tracer is set there "
+                 "(kernels without function_graph in instances)");
     app.add_flag("--events", a.events,
                  "system calls and scheduler events even where the function tracer works");
     auto split = split_command(argc, argv);
@@ -470,19 +558,6 @@ int cmd_run(int argc, char **argv) {
             why = "function_graph is not in this kernel's available_tracers";
             if (!fn.empty()) why = fn + ", and " + why;
         } else {
-            auto cur = fs->read("current_tracer");
-            std::string current = cur ? std::string(trim(*cur)) : "";
-            if (current != "nop" && !a.force) {
-                say(fmt::format(
-                    "the top-level tracer is in use (current_tracer is '{}'): ksurf run needs it "
-                    "for function_graph and will not take it over",
-                    current));
-                std::fprintf(stderr,
-                             "  hint: --force takes it over (and puts '%s' back after); "
-                             "--events traces system calls instead\n",
-                             current.c_str());
-                return kExitFailure;
-            }
             auto r = run_function(*fs, a);
             if (!r.fallback) return r.status;
             why = r.why;
