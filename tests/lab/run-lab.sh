@@ -95,6 +95,11 @@ timeout -s KILL "$timeout_s" $qemu -accel "${KSURF_LAB_ACCEL:-tcg,thread=single}
     </dev/null >"$out/console.log" 2>&1
 qrc=$?
 t_end=$(now)
+# CPU time QEMU took (children's user + system time, as `times` prints it):
+# the lab's cost on an idle machine, whatever else this one was running.
+cpu_s=$(times | tail -n 1 | awk '{
+    n = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); n += p[1] * 60 + p[2] }
+    printf "%.0f", n }')
 
 # Serial lines end in CR LF.
 tr -d '\r' <"$out/console.log" >"$out/console.txt"
@@ -139,7 +144,7 @@ grep -h '^FACT ' "$res"/*.out 2>/dev/null | sed 's/^FACT //' >"$out/lab-facts.tx
 # The BIOS's last escape sequences can share a line with the first marker.
 started=$(sed -n 's/.*KSURF-LAB-START [^ ]* //p' "$out/console.txt")
 done_at=$(sed -n 's/^KSURF-LAB-DONE //p' "$out/console.txt")
-echo "qemu: exit $qrc after $((t_end - t_boot)) s; guest reached init at ${started:-?} s, finished scenarios at ${done_at:-?} s of uptime"
+echo "qemu: exit $qrc after $((t_end - t_boot)) s (all children so far: $cpu_s s of CPU); guest reached init at ${started:-?} s, finished scenarios at ${done_at:-?} s of uptime"
 echo "lab: $((t_end - t_start)) s in all"
 for r in "$res"/*.result; do
     [ -e "$r" ] && echo "  $(basename "$r" .result): $(cat "$r")"

@@ -1,6 +1,7 @@
 # The lab kernel has what ksurf's kprobe work needs, and a kprobe written by
 # hand works: this validates the lab itself. Also records (FACT lines) what
-# the team needs to know about 6.1's tracefs.
+# the team needs to know about each lab kernel's tracefs.
+# lab-timeout: 180
 . /lab/lib.sh
 
 fact "kernel: $(uname -r) $ARCH"
@@ -88,12 +89,14 @@ echo >$T/trace
 mkdir $T/instances/labfacts || fail "cannot create an instance"
 I=$T/instances/labfacts
 fact "instance available_tracers: $(cat $I/available_tracers)"
-for f in set_ftrace_pid set_event_pid set_ftrace_filter options/function-fork options/event-fork \
+for f in set_ftrace_pid set_event_pid set_ftrace_filter set_graph_function set_ftrace_notrace \
+    max_graph_depth options/funcgraph-irqs options/function-fork options/event-fork \
     options/stacktrace trace_pipe_raw per_cpu/cpu0/trace_pipe_raw error_log kprobe_events; do
     if [ -e $I/$f ]; then fact "instance has $f: yes"; else fact "instance has $f: no"; fi
 done
 if echo function_graph >$I/current_tracer 2>/dev/null; then
     fact "function_graph in an instance: yes"
+    fact "instance has options/funcgraph-irqs once function_graph is its tracer: $(yesno test -e $I/options/funcgraph-irqs)"
 else
     fact "function_graph in an instance: no (write to current_tracer refused)"
 fi
