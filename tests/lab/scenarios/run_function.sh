@@ -47,8 +47,8 @@ has 'top functions by total time' || fail "no summary"
     fail "the summary lists no functions with counts"
 has '^== ksurf \[' && fail "ksurf's own context switch is in the trace"
 first=$(grep -m1 -E ' us  [^ ]' "$KX_OUT")
-# x86 enters through x64_sys_call, arm64 through invoke_syscall.
-echo "$first" | grep -q 'x64_sys_call\|invoke_syscall\|execve' || fail "the tree does not start at the exec: $first"
+# x86 enters through x64_sys_call, arm64 through do_el0_svc -> invoke_syscall.
+echo "$first" | grep -q 'x64_sys_call\|do_el0_svc\|invoke_syscall\|execve' || fail "the tree does not start at the exec: $first"
 fact "run ls: $(grep -c ' us  ' "$KX_OUT") tree lines, $(grep 'events read' "$KX_OUT")"
 state_now() { ftrace_state >now; diff -u before now || fail "$1: tracefs was left changed"; }
 state_now "ksurf run -- ls /"
