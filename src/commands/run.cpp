@@ -259,20 +259,23 @@ struct FunctionResult {
     int status = kExitOk;
 };
 
-// Can function_graph run in ksurf's own instance here? Asked of the kernel
-// (the instance's available_tracers and the files the run writes), never
-// inferred from its version.
-bool graph_in_instance(const tracefs::Tracefs &fs, const tracefs::Session &s, const RunArgs &a) {
+// Why function_graph cannot run in ksurf's own instance here, "" when it
+// can. Asked of the kernel (the instance's available_tracers and the files
+// the run writes), never inferred from its version.
+std::string graph_not_in_instance(const tracefs::Tracefs &fs, const tracefs::Session &s,
+                                  const RunArgs &a) {
     auto tracers = fs.read(s.instance() + "/available_tracers");
-    if (!tracers || !listed(*tracers, "function_graph")) return false;
+    if (!tracers || !listed(*tracers, "function_graph"))
+        return "this kernel has function_graph only at the top level";
     std::vector<const char *> files = {"set_ftrace_pid", "options/function-fork", "trace_clock",
                                        "buffer_size_kb"};
     if (!a.graph_functions.empty()) files.push_back("set_graph_function");
     if (!a.filters.empty()) files.push_back("set_ftrace_filter");
     if (!a.notrace.empty()) files.push_back("set_ftrace_notrace");
     for (const char *f : files)
-        if (!fs.exists(s.instance() + "/" + f)) return false;
-    return true;
+        if (!fs.exists(s.instance() + "/" + f))
+            return fmt::format("this kernel's instances have no {}", f);
+    return "";
 }
 
 FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
@@ -285,7 +288,8 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
         return res;
     }
     tracefs::Session &s = *session;
-    const bool in_instance = graph_in_instance(fs, s, a);
+    const std::string not_in_instance = graph_not_in_instance(fs, s, a);
+    const bool in_instance = not_in_instance.empty();
     if (!in_instance && !a.force) {
         auto cur = fs.read("current_tracer");
         std::string current = cur ? std::string(trim(*cur)) : "";
@@ -293,9 +297,8 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
             s.teardown();
             say(fmt::format(
                 "the top-level tracer is in use (current_tracer is '{}'): ksurf run needs it "
-                "for function_graph (this kernel has none in instances) and will not take it "
-                "over",
-                current));
+                "for function_graph ({}) and will not take it over",
+                current, not_in_instance));
             std::fprintf(stderr,
                          "  hint: --force takes it over (and puts '%s' back after); "
                          "--events traces system calls instead\n",

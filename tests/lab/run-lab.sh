@@ -56,7 +56,9 @@ command -v $qemu >/dev/null || skip_all "$qemu not installed (apt-get install $q
 # when that could not be done, it left the reason beside where the binary goes.
 if [ ! -x "$ksurf" ]; then
     why=$(cat "$(dirname "$ksurf")/CROSS-BUILD-SKIPPED" 2>/dev/null)
-    skip_all "no ksurf binary for the $flavour guest at $ksurf: ${why:-build it with KSURF_ARCH=arm64 scripts/setup build}"
+    hint="cmake --build the host build first"
+    [ "$flavour" = arm64 ] && hint="build it with KSURF_ARCH=arm64 scripts/setup build"
+    skip_all "no ksurf binary for the $flavour guest at $ksurf: ${why:-$hint}"
 fi
 
 kdir=$("$src/fetch-kernel.sh" "$flavour" | tail -n 1)

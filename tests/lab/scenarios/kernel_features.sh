@@ -3,6 +3,8 @@
 # the team needs to know about each lab kernel's tracefs.
 # lab-timeout: 180
 . /lab/lib.sh
+readme_has() { grep -qF -- "$1" $T/README; }
+yesno() { if "$@"; then echo yes; else echo no; fi; }
 
 fact "kernel: $(uname -r) $ARCH"
 [ -e $T/kprobe_events ] || fail "no $T/kprobe_events"
@@ -111,8 +113,6 @@ rmdir $I || fail "cannot remove the instance"
 
 # The table in README's "what the kernel must offer": each feature found the
 # way ksurf finds it (tracefs README, a trial write), never by version.
-readme_has() { grep -qF -- "$1" $T/README; }
-yesno() { if "$@"; then echo yes; else echo no; fi; }
 fact "feature kprobes: $(yesno test -e $T/kprobe_events)"
 fact "feature fprobe (f) in README: $(yesno readme_has 'f[:[<group>/][<event>]] <func-name>[%return]')"
 fact "feature tracepoint probe (t) in README: $(yesno readme_has 't[:[<group>/][<event>]] <tracepoint>')"
