@@ -148,9 +148,10 @@ void Forest::start_at(int tid, std::string_view needle) {
     auto it = threads_.find(tid);
     if (it == threads_.end()) return;
     Thread &t = it->second;
-    // The system call's own function may sit a level or two down: x86
-    // x64_sys_call -> __x64_sys_execve; arm64 do_el0_svc -> invoke_syscall ->
-    // __arm64_sys_execve (el0_svc itself is not traceable).
+    // The system call's own function may sit up to three levels down: x86
+    // x64_sys_call -> __x64_sys_execve; arm64 (6.12) do_el0_svc ->
+    // el0_svc_common.constprop.0 -> invoke_syscall -> __arm64_sys_execve
+    // (el0_svc itself is not traceable).
     auto matches = [&](auto &self, uint32_t id, int depth) -> bool {
         if (names_[nodes_[id].name].find(needle) != std::string::npos) return true;
         if (depth == 0) return false;
@@ -159,7 +160,7 @@ void Forest::start_at(int tid, std::string_view needle) {
         return false;
     };
     uint32_t r = t.first_root;
-    while (r != kNone && !matches(matches, r, 2)) r = nodes_[r].next;
+    while (r != kNone && !matches(matches, r, 3)) r = nodes_[r].next;
     if (r == kNone || r == t.first_root) return;
     t.first_root = r;
     t.first_ts = nodes_[r].start;

@@ -148,15 +148,17 @@ TEST(Forest, StartAtLooksOneLevelDown) {
     EXPECT_EQ(t.first_ts, 200u);
 }
 
-TEST(Forest, StartAtLooksTwoLevelsDownAsOnArm64) {
-    Graph g; // do_el0_svc -> invoke_syscall -> __arm64_sys_execve (6.12 arm64)
+TEST(Forest, StartAtLooksThreeLevelsDownAsOnArm64) {
+    Graph g; // do_el0_svc -> el0_svc_common -> invoke_syscall -> __arm64_sys_execve (6.12)
     g.in(6, 100, "finish_task_switch.isra.0", 0);
     g.out(6, 110, "finish_task_switch.isra.0", 0, 10);
     g.in(6, 200, "do_el0_svc", 0);
-    g.in(6, 205, "invoke_syscall", 1);
-    g.in(6, 210, "__arm64_sys_execve", 2);
-    g.out(6, 280, "__arm64_sys_execve", 2, 70);
-    g.out(6, 290, "invoke_syscall", 1, 85);
+    g.in(6, 202, "el0_svc_common.constprop.0", 1);
+    g.in(6, 205, "invoke_syscall", 2);
+    g.in(6, 210, "__arm64_sys_execve", 3);
+    g.out(6, 280, "__arm64_sys_execve", 3, 70);
+    g.out(6, 290, "invoke_syscall", 2, 85);
+    g.out(6, 295, "el0_svc_common.constprop.0", 1, 93);
     g.out(6, 300, "do_el0_svc", 0, 100);
     g.f.start_at(6, "execve");
     const Thread &t = g.f.threads().at(6);
@@ -164,15 +166,17 @@ TEST(Forest, StartAtLooksTwoLevelsDownAsOnArm64) {
     EXPECT_EQ(t.first_ts, 200u);
 }
 
-TEST(Forest, StartAtDoesNotLookThreeLevelsDown) {
+TEST(Forest, StartAtDoesNotLookFourLevelsDown) {
     Graph g; // an execve deep in some other call is not the exec itself
     g.in(6, 50, "pipe_read_tail", 0);
     g.out(6, 60, "pipe_read_tail", 0, 10);
     g.in(6, 100, "a", 0);
     g.in(6, 110, "b", 1);
     g.in(6, 120, "c", 2);
-    g.in(6, 130, "execve_like", 3);
-    g.out(6, 140, "execve_like", 3, 10);
+    g.in(6, 125, "d", 3);
+    g.in(6, 130, "execve_like", 4);
+    g.out(6, 140, "execve_like", 4, 10);
+    g.out(6, 145, "d", 3, 20);
     g.out(6, 150, "c", 2, 30);
     g.out(6, 160, "b", 1, 50);
     g.out(6, 170, "a", 0, 70);
