@@ -397,8 +397,8 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
 
     // The same run in ksurf's own instance: function_graph and the
     // bookkeeping events share its buffer, read by one capture; the only
-    // top-level file written is max_graph_depth (kernel-wide: no instance has
-    // its own), and only with --max-depth.
+    // top-level files written are the kernel-wide max_graph_depth and
+    // funcgraph-irqs, and only with --max-depth and --no-irqs.
     auto setup_instance = [&]() -> Status {
         if (auto st = s.tracing_on(false); !st) return st;
         if (auto st = s.set("trace_clock", "mono"); !st) return st;
@@ -412,9 +412,11 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
             refused = true;
             return st;
         }
-        // The tracer's own options exist in an instance once it is its tracer.
+        // funcgraph-irqs is one flag of the function_graph tracer, shared by
+        // every instance (6.12 showed the instance's write at the top level):
+        // kernel-wide like max_graph_depth, so saved and put back as such.
         if (a.no_irqs || !a.graph_functions.empty())
-            if (auto st = s.set("options/funcgraph-irqs", "0"); !st) return st;
+            if (auto st = s.set_global("options/funcgraph-irqs", "0"); !st) return st;
         std::vector<capture::EventRef> events = {{"ftrace", "funcgraph_entry"},
                                                  {"ftrace", "funcgraph_exit"}};
         if (auto st = book_events(events); !st) return st;
