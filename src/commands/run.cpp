@@ -414,9 +414,15 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
         }
         // funcgraph-irqs is one flag of the function_graph tracer, shared by
         // every instance (6.12 showed the instance's write at the top level):
-        // kernel-wide like max_graph_depth, so saved and put back as such.
-        if (a.no_irqs || !a.graph_functions.empty())
-            if (auto st = s.set_global("options/funcgraph-irqs", "0"); !st) return st;
+        // the top level's value is saved (rewritten as it is) to be put back,
+        // and the instance's file written, as the kernel lets it be.
+        if (a.no_irqs || !a.graph_functions.empty()) {
+            auto cur = fs.read("options/funcgraph-irqs");
+            if (!cur) return std::unexpected(cur.error());
+            if (auto st = s.set_global("options/funcgraph-irqs", std::string(trim(*cur))); !st)
+                return st;
+            if (auto st = s.set("options/funcgraph-irqs", "0"); !st) return st;
+        }
         std::vector<capture::EventRef> events = {{"ftrace", "funcgraph_entry"},
                                                  {"ftrace", "funcgraph_exit"}};
         if (auto st = book_events(events); !st) return st;
