@@ -275,6 +275,11 @@ std::string graph_not_in_instance(const tracefs::Tracefs &fs, const tracefs::Ses
     for (const char *f : files)
         if (!fs.exists(s.instance() + "/" + f))
             return fmt::format("this kernel's instances have no {}", f);
+    // funcgraph-irqs is one flag of the function_graph tracer for every
+    // instance (6.12 showed an instance's write at the top level), and in the
+    // lab ksurf run hung after writing it beside an instance's function_graph:
+    // --no-irqs takes the top-level path, tested on 6.1 and 6.12.
+    if (a.no_irqs) return "--no-irqs sets funcgraph-irqs, one flag for all instances";
     return "";
 }
 
@@ -397,8 +402,8 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
 
     // The same run in ksurf's own instance: function_graph and the
     // bookkeeping events share its buffer, read by one capture; the only
-    // top-level files written are the kernel-wide max_graph_depth and
-    // funcgraph-irqs, and only with --max-depth and --no-irqs.
+    // top-level file written is the kernel-wide max_graph_depth, and only with
+    // --max-depth.
     auto setup_instance = [&]() -> Status {
         if (auto st = s.tracing_on(false); !st) return st;
         if (auto st = s.set("trace_clock", "mono"); !st) return st;
@@ -411,17 +416,6 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
         if (auto st = s.set("current_tracer", "function_graph"); !st) {
             refused = true;
             return st;
-        }
-        // funcgraph-irqs is one flag of the function_graph tracer, shared by
-        // every instance (6.12 showed the instance's write at the top level):
-        // the top level's value is saved (rewritten as it is) to be put back,
-        // and the instance's file written, as the kernel lets it be.
-        if (a.no_irqs || !a.graph_functions.empty()) {
-            auto cur = fs.read("options/funcgraph-irqs");
-            if (!cur) return std::unexpected(cur.error());
-            if (auto st = s.set_global("options/funcgraph-irqs", std::string(trim(*cur))); !st)
-                return st;
-            if (auto st = s.set("options/funcgraph-irqs", "0"); !st) return st;
         }
         std::vector<capture::EventRef> events = {{"ftrace", "funcgraph_entry"},
                                                  {"ftrace", "funcgraph_exit"}};
