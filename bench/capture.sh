@@ -3,9 +3,13 @@
 # process, read by ksurf (text and JSON, to /dev/null), perf record and
 # `cat trace_pipe`, side by side in the same run. Root only.
 #
-#   bench/capture.sh [burst|stream] [BUILD_DIR]
-#     burst  (default) N=2000000 events per run, RUNS=3 rounds of every tracer
-#     stream 60 s of sched/sched_switch through ksurf: peak RSS (SECS=60)
+#   bench/capture.sh [burst|defaults|stream] [BUILD_DIR]
+#     burst    (default) N=2000000 events per run, RUNS=3 rounds of every tracer
+#     defaults the CLI with no tuning options (`ksurf 'e ...' -p PID`, its own
+#              buffer size and wake-up) against `perf record`, RUNS=5 rounds:
+#              share kept (min and median), CPU seconds and peak RSS of each
+#              (KSURF_BASE=/path/to/another/ksurf adds it as "ksurf base")
+#     stream   60 s of sched/sched_switch through ksurf: peak RSS (SECS=60)
 #   env: N, RUNS, GEN_CPU (0), TRACER_CPU (1), SECS,
 #        KSURF=/path/to/ksurf to also run the CLI (`ksurf 'e ...' -p PID`)
 #
@@ -15,6 +19,7 @@ set -u
 MODE=${1:-burst}
 BUILD=${2:-$(dirname "$0")/../build-capture}
 N=${N:-2000000}
+RUNS_SET=${RUNS:-}
 RUNS=${RUNS:-3}
 GEN_CPU=${GEN_CPU:-0}
 TRACER_CPU=${TRACER_CPU:-1}
@@ -93,10 +98,11 @@ bench_ksurf() { # name extra-args...
 }
 
 bench_ksurf_cli() { # name extra-args...
-    local name=$1
+    local name=$1 bin=$KSURF
     shift
+    [ "$name" = "ksurf base" ] && bin=$KSURF_BASE
     start_gen
-    $TIMED "$TMP/time" taskset -c "$TRACER_CPU" "$KSURF" 'e syscalls/sys_enter_getppid' \
+    $TIMED "$TMP/time" taskset -c "$TRACER_CPU" "$bin" 'e syscalls/sys_enter_getppid' \
         -p "$GEN" "$@" >/dev/null 2>"$TMP/err" &
     local job=$!
     sleep 1.5
@@ -151,6 +157,39 @@ bench_cat() {
     echo 0 >"$CAT_INST/events/enable"
     rmdir "$CAT_INST"
 }
+
+if [ "$MODE" = defaults ]; then
+    RUNS=${RUNS_SET:-5}
+    KSURF=${KSURF:-$BUILD/ksurf}
+    cmake --build "$BUILD" --target ksurf >/dev/null || exit 1
+    echo "burst of $N getppid() on cpu$GEN_CPU; tracers on cpu$TRACER_CPU; $(nproc) CPUs;" \
+        "load $(cut -d' ' -f1-3 /proc/loadavg); ksurf with no options, $RUNS runs"
+    printf "%-14s %10s %9s %8s %8s %9s %7s\n" tracer captured share cpu_s user/sys rss_kb burst_s
+    for run in $(seq "$RUNS"); do
+        bench_ksurf_cli "ksurf CLI"
+        grep -h "lost" "$TMP/err" | tail -1 | sed 's/^/    /'
+        if [ -n "${KSURF_BASE:-}" ]; then
+            bench_ksurf_cli "ksurf base"
+            grep -h "lost" "$TMP/err" | tail -1 | sed 's/^/    /'
+        fi
+        bench_perf
+    done
+    echo
+    echo "over $RUNS runs (share: min / median; cpu_s and rss_kb: median / max):"
+    median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+    for t in "ksurf CLI" "ksurf base" "perf record"; do
+        grep -q "^$t  " "$TMP/rows" || continue
+        rows=$(grep "^$t  " "$TMP/rows" | sed "s/^$t  *//")
+        share=$(echo "$rows" | awk '{ print $2 }' | tr -d %)
+        cpu=$(echo "$rows" | awk '{ print $3 }')
+        rss=$(echo "$rows" | awk '{ print $5 }')
+        printf "%-12s share %s%% / %s%%  cpu_s %s / %s  rss_kb %s / %s\n" "$t" \
+            "$(echo "$share" | sort -n | head -1)" "$(echo "$share" | median)" \
+            "$(echo "$cpu" | median)" "$(echo "$cpu" | sort -n | tail -1)" \
+            "$(echo "$rss" | median)" "$(echo "$rss" | sort -n | tail -1)"
+    done
+    exit 0
+fi
 
 if [ "$MODE" = stream ]; then
     # Context switches to stream: two threads ping-ponging over a pipe.

@@ -107,6 +107,10 @@ struct Capture::Impl {
     uint64_t prev_round_max = 0; // fallback horizon for clocks we cannot read
     uint64_t round_max = 0;
     bool caught_up = true; // the last read_all() got no page more than half full
+    // The instance's buffer_percent is above 0: poll() on trace_pipe_raw
+    // sleeps until a CPU's buffer is that full, not until the first record.
+    bool watermark_wake = false;
+    std::vector<pollfd> fds;
 
     std::vector<std::unique_ptr<char[]>> page_store;
     std::vector<char *> free_pages;
@@ -158,6 +162,22 @@ struct Capture::Impl {
     }
 
     // Reads what the kernel has for one CPU, up to the per-CPU page cap.
+    //
+    // One read() of trace_pipe_raw per sub-buffer: the kernel swaps out its
+    // reader page and copies it into ours. Alternatives, weighed:
+    // - The trace_pipe_raw memory mapping (TRACE_MMAP_IOCTL_GET_READER, 6.10+)
+    //   would spare that copy, but the mapped reader page goes back to the
+    //   writer at the next GET_READER, while the merge across CPUs must hold
+    //   pages until the other CPUs have been read past their time: the page
+    //   would be copied out anyway. The copy is not where time goes: reading
+    //   2,000,000 getppid records costs ksurf 0.10-0.18 s of system time of
+    //   0.4-0.6 s CPU in all (bench/README.md); decoding and formatting are
+    //   the rest. A mapped buffer also cannot be resized while mapped.
+    // - libtracefs' tracefs_cpu_read() (1.6 here; its mmap support is 1.8+)
+    //   is the same read() of one sub-buffer into a caller's buffer, behind
+    //   its own fd and buffer management, and tracefs_cpu_buffered_read()
+    //   splices through a pipe: more system calls per page, not fewer. Same
+    //   cost at best, so the reader stays this one.
     Result<size_t> read_cpu(CpuReader &c) {
         uint64_t start = clock >= 0 ? now_ns(clock) : 0;
         size_t n = 0;
@@ -207,6 +227,19 @@ struct Capture::Impl {
             n += *r;
         }
         return n;
+    }
+
+    // Sleeps up to ms in poll() on every CPU's trace_pipe_raw. With a
+    // watermark (buffer_percent > 0) the kernel wakes us as soon as one CPU's
+    // buffer is that full, so a burst is read when it arrives rather than when
+    // a timer says. Without one, poll() would return at the first record and
+    // a trickle would be read a record at a time: sleep on the timer instead.
+    Status wait(int ms, bool idle) {
+        if (ms <= 0) return {};
+        int got =
+            idle || watermark_wake ? ::poll(fds.data(), fds.size(), ms) : ::poll(nullptr, 0, ms);
+        if (got < 0 && errno != EINTR) return fail("waiting for trace data", errno);
+        return {};
     }
 
     // The newest timestamp that is safe to deliver while streaming.
@@ -424,6 +457,10 @@ Result<std::unique_ptr<Capture>> Capture::open(const std::string &tracefs_dir,
         im.cpus.push_back(std::move(c));
     }
     if (im.cpus.empty()) return fail("no per_cpu/cpuN/trace_pipe_raw in " + instance_dir);
+    for (const auto &c : im.cpus) im.fds.push_back({c.fd, POLLIN, 0});
+    if (read_file(instance_dir + "/buffer_percent", text))
+        im.watermark_wake = std::atoi(std::string(trim(text)).c_str()) > 0;
+    if (im.opt.trickle_ms < 0) im.opt.trickle_ms = im.watermark_wake ? 10 : 2;
     return cap;
 }
 
@@ -435,20 +472,17 @@ Result<size_t> Capture::poll(int timeout_ms, Sink &sink) {
     for (const auto &c : im.cpus) pending = pending || c.cur;
     if (*n == 0 && !pending) {
         // Idle: sleep in the kernel until a buffer has data (as buffer_percent says).
-        std::vector<pollfd> fds;
-        fds.reserve(im.cpus.size());
-        for (const auto &c : im.cpus) fds.push_back({c.fd, POLLIN, 0});
-        if (timeout_ms > 0 && ::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR)
-            return fail("waiting for trace data", errno);
+        if (auto st = im.wait(timeout_ms, true); !st) return std::unexpected(st.error());
         n = im.read_all();
         if (!n) return std::unexpected(n.error());
     } else if (im.caught_up && timeout_ms > 0 && im.opt.trickle_ms > 0) {
         // A trickle (only part-filled pages) or records held back: let more
         // arrive, so that a steady stream is read a page at a time rather
-        // than a record per read() and a 4 KB buffer per record.
+        // than a record per read() and a 4 KB buffer per record. A burst
+        // crossing the watermark ends the wait early.
         int ms =
             std::min(timeout_ms, *n == 0 ? std::max(1, im.opt.holdback_ms / 2) : im.opt.trickle_ms);
-        ::poll(nullptr, 0, ms);
+        if (auto st = im.wait(ms, false); !st) return std::unexpected(st.error());
         n = im.read_all();
         if (!n) return std::unexpected(n.error());
     }

@@ -52,8 +52,10 @@ class Capture {
         // Upper bound on pages held in memory per CPU between deliveries.
         size_t max_pages_per_cpu = 1024;
         // How long poll() lets a trickle of records (only part-filled pages)
-        // gather before reading again; 0 reads again at once.
-        int trickle_ms = 2;
+        // gather before reading again; 0 reads again at once. -1: 10 ms when
+        // the instance's buffer_percent wakes the reader early for a burst,
+        // 2 ms when only the timer would (buffer_percent 0).
+        int trickle_ms = -1;
         // CPUs to read; empty means every online CPU.
         std::vector<int> cpus;
     };

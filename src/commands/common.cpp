@@ -22,7 +22,8 @@ void add_common_options(CLI::App &app, CommonOptions &o, bool stacks) {
         ->check(CLI::NonNegativeNumber);
     app.add_option("-n,--count", o.count, "stop after COUNT events");
     app.add_option("-b,--buffer", o.buffer_kb,
-                   "per-CPU ring buffer size in KB (raise it if events are lost)")
+                   "per-CPU ring buffer size in KB (default: 1/64 of MemAvailable over the "
+                   "CPUs, 1408 to 16384; raise it if events are lost)")
         ->check(CLI::Range(4u, 4u * 1024 * 1024));
     if (stacks) {
         app.add_flag("-s,--stack", o.stacks, "print the kernel stack of each event");

@@ -1,5 +1,7 @@
 #include "commands/runner.h"
 
+#include "capture/buffer_size.h"
+
 #include "commands/child.h"
 #include "commands/commands.h"
 #include "compile/compile.h"
@@ -217,8 +219,13 @@ int run_plan(compile::Plan plan, const RunOptions &opt, const HandlerFactory &ma
         if (auto st = s.tracing_on(false); !st) return st;
         // Timestamps comparable with CLOCK_MONOTONIC, so CPUs can be merged while streaming.
         if (auto st = s.set("trace_clock", "mono"); !st) return st;
-        if (opt.buffer_kb)
-            if (auto st = s.set("buffer_size_kb", std::to_string(opt.buffer_kb)); !st) return st;
+        // Sized for bursts unless -b says otherwise; the reader wakes when a
+        // CPU's buffer is kWakePercent full (capture/buffer_size.h).
+        unsigned kb = opt.buffer_kb ? opt.buffer_kb : capture::default_buffer_kb();
+        if (auto st = s.set("buffer_size_kb", std::to_string(kb)); !st) return st;
+        if (s.fs().exists(s.instance() + "/buffer_percent"))
+            if (auto st = s.set("buffer_percent", std::to_string(capture::kWakePercent)); !st)
+                return st;
         if (opt.stacks) {
             if (auto st = s.set("options/stacktrace", "1"); !st) return st;
             // Uprobes fire in user code: their user stack is the one that tells.

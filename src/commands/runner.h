@@ -24,7 +24,7 @@ struct RunOptions {
     std::vector<std::string> command; // -- CMD ARGS...
     double duration_s = 0;            // -d, 0 = until stopped
     uint64_t max_events = 0;          // -n, 0 = no limit
-    unsigned buffer_kb = 0;           // -b, 0 = the kernel's default
+    unsigned buffer_kb = 0;           // -b, 0 = capture::default_buffer_kb()
     bool stacks = false;              // -s
     bool json = false;                // --json (summary form)
     bool stats = false;               // --stats: kprobe_profile / uprobe_profile at exit

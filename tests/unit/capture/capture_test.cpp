@@ -1,5 +1,6 @@
 // Capture over a fake tracefs directory: formats and header_page as text,
 // each CPU's trace_pipe_raw a plain file of hand-built ring-buffer pages.
+#include "capture/buffer_size.h"
 #include "capture/capture.h"
 
 #include <cstring>
@@ -316,3 +317,22 @@ TEST(Capture, MissingEventIsAnError) {
 }
 
 } // namespace
+
+// The default buffer: 1/64 of MemAvailable over the CPUs, within bounds.
+TEST(BufferSize, ScalesWithMemoryAndCpusWithinBounds) {
+    using namespace ksurf::capture;
+    EXPECT_EQ(default_buffer_kb(2, 23397304), kMaxDefaultKb);         // 24 GB, 2 CPUs: the cap
+    EXPECT_EQ(default_buffer_kb(4, 4 * 1024 * 1024), 16384u);         // 4 GB / 64 / 4
+    EXPECT_EQ(default_buffer_kb(8, 4 * 1024 * 1024), 8192u);          // twice the CPUs: half
+    EXPECT_EQ(default_buffer_kb(64, 2 * 1024 * 1024), kMinDefaultKb); // never below the kernel's
+    EXPECT_EQ(default_buffer_kb(0, 1024 * 1024), 16384u);             // 0 CPUs read as 1
+    EXPECT_EQ(default_buffer_kb(2, 0), kFallbackKb);                  // unknown memory
+    EXPECT_EQ(mem_available_kb("MemTotal:       24684084 kB\n"
+                               "MemFree:        1000 kB\n"
+                               "MemAvailable:   23397304 kB\n"),
+              23397304u);
+    EXPECT_EQ(mem_available_kb("MemTotal: 5 kB\n"), 0u);
+    EXPECT_EQ(mem_available_kb("XMemAvailable: 5 kB\n"), 0u);
+    EXPECT_GE(default_buffer_kb(), kMinDefaultKb);
+    EXPECT_LE(default_buffer_kb(), kMaxDefaultKb);
+}
