@@ -110,6 +110,9 @@ _ksurf() {
     who)
         [[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "$(ksurf list events --names "syscalls/sys_enter_${cur}*" 2>/dev/null | sed 's|^syscalls/sys_enter_||')" -- "$cur"))
         ;;
+    run)
+        [[ $cur == -* ]] && COMPREPLY=($(compgen -W "-g --graph --filter --notrace --max-depth --min-time --no-irqs -b --buffer --tree-limit --json --folded --svg --no-children --force --events" -- "$cur"))
+        ;;
     help)
         COMPREPLY=($(compgen -W "list who run reset probe" -- "$cur"))
         ;;

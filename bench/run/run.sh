@@ -1,11 +1,14 @@
 #!/bin/sh
-# Overhead of `ksurf run` (event mode on a kernel without the function
-# tracer) on a command making 1,000,000 getppid() calls, against the command
-# alone. Reports, as medians over RUNS runs:
-#   loop  - the command's own loop time (how much tracing slows the command)
-#   wall  - start to exit of the whole thing (ksurf: arming, streaming, the
-#           report of 1,000,000 lines written to /dev/null, teardown)
-# and the events ksurf read and lost.
+# `ksurf run` (event mode on a kernel without the function tracer) at its
+# defaults on a command making N = 1,000,000 getppid() calls, beside the
+# command alone, `perf trace -s` and `strace -f -c` on the same command, in
+# the same run. Reports, as medians over RUNS runs:
+#   loop   - the command's own loop time (how much tracing slows the command)
+#   wall   - start to exit of the whole thing (ksurf: arming, streaming, the
+#            report written to /dev/null, teardown)
+#   rss    - peak RSS of the tracer (/usr/bin/time %M)
+# and, for ksurf, the events it read and lost (lost must be 0) and the calls
+# the summary counted (must be N).
 # Usage: bench/run/run.sh [BUILD_DIR]   (default build-run); N=... RUNS=...
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,47 +25,57 @@ ksurf=$build/ksurf
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+max() { sort -g | tail -n 1; }
+# timed NAME CMD...: wall, loop and peak RSS of one run into $work/NAME.*
+timed() {
+    name=$1
+    shift
+    t0=$(now)
+    /usr/bin/time -f %M -o "$work/rss" "$@" >"$work/out" 2>"$work/err" || true
+    t1=$(now)
+    echo "$t1 - $t0" | bc -l >>"$work/$name.wall"
+    awk '/^loop/ {print $2}' "$work/err" >>"$work/$name.loop"
+    tail -n 1 "$work/rss" >>"$work/$name.rss"
+}
 
-: >"$work/alone.loop"; : >"$work/alone.wall"
-: >"$work/ksurf.loop"; : >"$work/ksurf.wall"; : >"$work/ksurf.folded.wall"
+for t in alone ksurf folded perf strace; do : >"$work/$t.wall"; : >"$work/$t.loop"; : >"$work/$t.rss"; done
+: >"$work/ksurf.lost"; : >"$work/ksurf.read"; : >"$work/ksurf.calls"
 i=0
 while [ $i -lt "$runs" ]; do
-    t0=$(now)
-    "$work/syscalls" "$n" 2>"$work/err"
-    t1=$(now)
-    awk '/^loop/ {print $2}' "$work/err" >>"$work/alone.loop"
-    echo "$t1 - $t0" | bc -l >>"$work/alone.wall"
+    timed alone "$work/syscalls" "$n"
 
-    t0=$(now)
-    "$ksurf" run -- "$work/syscalls" "$n" >"$work/out" 2>"$work/err"
-    t1=$(now)
-    awk '/^loop/ {print $2}' "$work/err" >>"$work/ksurf.loop"
-    echo "$t1 - $t0" | bc -l >>"$work/ksurf.wall"
-    grep 'events read' "$work/err" >"$work/read"
+    timed ksurf "$ksurf" run -- "$work/syscalls" "$n"
+    # "ksurf: 2000165 events read; lost: none" (or "lost: cpu0 12, cpu1 3")
+    summary=$(grep 'events read' "$work/err" | tail -n 1)
+    echo "$summary" | sed -n 's/.*ksurf: \([0-9]*\) events read.*/\1/p' >>"$work/ksurf.read"
+    echo "$summary" | sed -n 's/.*lost: //p' | tr ',' '\n' |
+        awk '/none/ {s += 0} /cpu/ {s += $2} END {print s + 0}' >>"$work/ksurf.lost"
+    # The summary table's getppid row: CALLS first.
+    awk '$NF == "getppid" && $1 ~ /^[0-9]+$/ {print $1; exit}' "$work/out" >>"$work/ksurf.calls"
+    cp "$work/out" "$work/ksurf.out"
 
-    t0=$(now)
-    "$ksurf" run --folded -- "$work/syscalls" "$n" >/dev/null 2>&1
-    t1=$(now)
-    echo "$t1 - $t0" | bc -l >>"$work/ksurf.folded.wall"
+    timed folded "$ksurf" run --folded -- "$work/syscalls" "$n"
+    timed perf perf trace -s -- "$work/syscalls" "$n"
+    timed strace strace -f -c -o /dev/null -- "$work/syscalls" "$n"
     i=$((i + 1))
 done
 
-alone_loop=$(median <"$work/alone.loop")
-alone_wall=$(median <"$work/alone.wall")
-k_loop=$(median <"$work/ksurf.loop")
-k_wall=$(median <"$work/ksurf.wall")
-k_fold=$(median <"$work/ksurf.folded.wall")
-calls=$(grep -c 'getppid(' "$work/out" || true)
-echo "ksurf run bench: $n getppid() calls, median of $runs runs, $(nproc) CPUs, $(uname -r)"
-head -n 2 "$work/out" | tail -n 1
-printf '  %-36s %10s %10s\n' "" "loop (s)" "wall (s)"
-printf '  %-36s %10.3f %10.3f\n' "command alone" "$alone_loop" "$alone_wall"
-printf '  %-36s %10.3f %10.3f\n' "ksurf run (tree + summary)" "$k_loop" "$k_wall"
-printf '  %-36s %10s %10.3f\n' "ksurf run --folded" "" "$k_fold"
-printf '  ratio: loop %.2fx, wall %.2fx (--folded wall %.2fx)\n' \
-    "$(echo "$k_loop / $alone_loop" | bc -l)" "$(echo "$k_wall / $alone_wall" | bc -l)" \
-    "$(echo "$k_fold / $alone_wall" | bc -l)"
-echo "  getppid calls in the tree: $calls; $(cat "$work/read")"
-# Measured (2 CPUs, Linux 6.18, event mode, RUNS=3): loop 0.184 s alone vs
-# 0.865 s traced (4.70x), wall 0.187 s vs 1.841 s (9.84x; 1.293 s, 6.91x,
-# with --folded), 2,000,165 events read, none lost, all 1,000,000 calls in the tree.
+echo "ksurf run bench: $n getppid() calls, median of $runs runs, $(nproc) CPUs, $(uname -r)," \
+    "load $(cut -d' ' -f1-3 /proc/loadavg)"
+head -n 2 "$work/ksurf.out" | tail -n 1
+printf '  %-28s %9s %9s %12s\n' "" "loop (s)" "wall (s)" "peak RSS KB"
+for t in alone ksurf folded perf strace; do
+    case $t in
+    alone) label="command alone" ;;
+    ksurf) label="ksurf run (defaults)" ;;
+    folded) label="ksurf run --folded" ;;
+    perf) label="perf trace -s" ;;
+    strace) label="strace -f -c" ;;
+    esac
+    printf '  %-28s %9.3f %9.3f %12s\n' "$label" "$(median <"$work/$t.loop")" \
+        "$(median <"$work/$t.wall")" "$(median <"$work/$t.rss")"
+done
+echo "  ksurf run: events read (median) $(median <"$work/ksurf.read"), lost per run:" \
+    "$(tr '\n' ' ' <"$work/ksurf.lost")(max $(max <"$work/ksurf.lost")), getppid calls in" \
+    "the summary per run: $(tr '\n' ' ' <"$work/ksurf.calls")"
+grep '^# the trees stop' "$work/ksurf.out" || true

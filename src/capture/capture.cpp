@@ -169,10 +169,12 @@ struct Capture::Impl {
     //   would spare that copy, but the mapped reader page goes back to the
     //   writer at the next GET_READER, while the merge across CPUs must hold
     //   pages until the other CPUs have been read past their time: the page
-    //   would be copied out anyway. The copy is not where time goes: reading
-    //   2,000,000 getppid records costs ksurf 0.10-0.18 s of system time of
-    //   0.4-0.6 s CPU in all (bench/README.md); decoding and formatting are
-    //   the rest. A mapped buffer also cannot be resized while mapped.
+    //   would be copied out anyway. The copy is not where time goes: for
+    //   2,000,000 getppid records (bench/capture.sh defaults) ksurf uses
+    //   0.17-0.30 s of system time, arming and the 16 MB buffers included,
+    //   of 0.44-0.56 s CPU in all, less than half of perf record's 1.04-1.34 s;
+    //   decoding and formatting are the rest. A mapped buffer also cannot be
+    //   resized while mapped.
     // - libtracefs' tracefs_cpu_read() (1.6 here; its mmap support is 1.8+)
     //   is the same read() of one sub-buffer into a caller's buffer, behind
     //   its own fd and buffer management, and tracefs_cpu_buffered_read()

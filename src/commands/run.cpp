@@ -19,6 +19,7 @@
 // Children and threads of CMD are traced by default (a command's work is
 // often done by what it starts: sh -c, make, xargs); --no-children keeps to
 // CMD's first thread.
+#include "capture/buffer_size.h"
 #include "commands/child.h"
 #include "commands/commands.h"
 #include "commands/common.h"
@@ -55,9 +56,11 @@ struct RunArgs {
     bool json = false, folded = false;
     std::string svg;
     bool no_children = false, force = false, events = false;
+    size_t tree_limit = graph::Forest::kDefaultMaxNodes; // --tree-limit, 0 = none
     std::vector<std::string> command;
 };
 
+// At least these, or more where memory allows (capture/buffer_size.h).
 constexpr unsigned kDefaultBufferKb = 4096;
 // function_graph writes two records per call, a lot more than events do.
 constexpr unsigned kDefaultGraphBufferKb = 8192;
@@ -122,12 +125,27 @@ void print_report(RunModel &model, const RunArgs &a, const std::string &mode,
                             {"threads", graph::trees_json(forest, o)},
                             {"summary", graph::summary_json(forest, summary, o)}};
         if (status >= 0) j["exit_status"] = status;
+        if (forest.cut())
+            j["trees_cut"] = {
+                {"limit", a.tree_limit},
+                {"at_s", static_cast<double>(forest.cut_ts() -
+                                             std::min(forest.cut_ts(), forest.first_ts())) /
+                             1e9},
+                {"not_shown", forest.dropped_nodes()}};
         std::string text = json::dump(j);
         write_checked(stdout, text, "standard output");
     } else {
         std::printf("\n# ksurf run: %s mode: %s\n", mode == "events" ? "event" : "function",
                     why.c_str());
         graph::print_trees(stdout, forest, o);
+        if (forest.cut())
+            std::printf("\n# the trees stop at %+.6f s: they hold at most %zu calls and events "
+                        "(--tree-limit); %llu more that ended after that are counted in the "
+                        "summary and folded stacks but not shown\n",
+                        static_cast<double>(forest.cut_ts() -
+                                            std::min(forest.cut_ts(), forest.first_ts())) /
+                            1e9,
+                        a.tree_limit, static_cast<unsigned long long>(forest.dropped_nodes()));
         graph::print_summary(stdout, forest, summary, o);
         if (lost)
             std::printf("\n# %llu events were lost (the ring buffer overflowed): the trees have "
@@ -149,7 +167,9 @@ uint64_t lost_of(const capture::Capture &cap) {
 class RunHandler : public Handler {
   public:
     RunHandler(int root, const RunArgs &a, std::string why, std::string tracefs_dir)
-        : model_(root, !a.no_children, std::move(tracefs_dir)), args_(a), why_(std::move(why)) {}
+        : model_(root, !a.no_children, std::move(tracefs_dir)), args_(a), why_(std::move(why)) {
+        model_.forest().set_max_nodes(a.tree_limit);
+    }
     bool on_record(const capture::Record &r) override {
         model_.on_record(r);
         return true;
@@ -210,7 +230,8 @@ int run_events(const tracefs::Tracefs &fs, const RunArgs &a, const std::string &
     plan.probes.push_back(probe);
     RunOptions ro;
     ro.command = a.command;
-    ro.buffer_kb = a.buffer_kb ? a.buffer_kb : kDefaultBufferKb;
+    ro.buffer_kb =
+        a.buffer_kb ? a.buffer_kb : std::max(kDefaultBufferKb, capture::default_buffer_kb());
     ro.json = a.json;
     std::string root = fs.root();
     return run_plan(
@@ -368,8 +389,14 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
                 (void)fs.write("buffer_size_kb",
                                std::to_string(std::atoi(cur->c_str() + open + 11)));
         }
-        unsigned kb = a.buffer_kb ? a.buffer_kb : kDefaultGraphBufferKb;
+        unsigned kb = a.buffer_kb ? a.buffer_kb
+                                  : std::max(kDefaultGraphBufferKb, capture::default_buffer_kb());
         if (auto st = s.set_global("buffer_size_kb", std::to_string(kb)); !st) return st;
+        // The reader wakes when a CPU's buffer is this full, not on a timer.
+        if (fs.exists("buffer_percent"))
+            if (auto st = s.set_global("buffer_percent", std::to_string(capture::kWakePercent));
+                !st)
+                return st;
         if (auto st = limits(); !st) return st;
         // With -g, an interrupt that lands inside FUNC is not a call FUNC made:
         // the kernel would show its handlers as extra roots. Leave them out.
@@ -395,6 +422,7 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
         if (!b) return std::unexpected(b.error());
         book = std::move(*b);
         model = std::make_unique<RunModel>(child.pid(), children, fs.root());
+        model->forest().set_max_nodes(a.tree_limit);
         if (auto st = s.tracing_on(true); !st) return st;
         if (auto st = s.set_global("tracing_on", "1"); !st) return st;
         return child.release(a.command[0]);
@@ -407,8 +435,13 @@ FunctionResult run_function(const tracefs::Tracefs &fs, const RunArgs &a) {
     auto setup_instance = [&]() -> Status {
         if (auto st = s.tracing_on(false); !st) return st;
         if (auto st = s.set("trace_clock", "mono"); !st) return st;
-        unsigned kb = a.buffer_kb ? a.buffer_kb : kDefaultGraphBufferKb;
+        unsigned kb = a.buffer_kb ? a.buffer_kb
+                                  : std::max(kDefaultGraphBufferKb, capture::default_buffer_kb());
         if (auto st = s.set("buffer_size_kb", std::to_string(kb)); !st) return st;
+        // The reader wakes when a CPU's buffer is this full, not on a timer.
+        if (fs.exists(s.instance() + "/buffer_percent"))
+            if (auto st = s.set("buffer_percent", std::to_string(capture::kWakePercent)); !st)
+                return st;
         if (auto st = limits(); !st) return st;
         if (auto st = s.set("options/function-fork", children ? "1" : "0"); !st) return st;
         if (auto st = child.start(a.command); !st) return st;
@@ -517,9 +550,13 @@ int cmd_run(int argc, char **argv) {
         ->check(CLI::NonNegativeNumber);
     app.add_flag("--no-irqs", a.no_irqs, "leave interrupts out (options/funcgraph-irqs=0)");
     app.add_option("-b,--buffer", a.buffer_kb,
-                   "per-CPU ring buffer size in KB (default 8192 for functions, 4096 for events; "
-                   "raise it if events are lost)")
+                   "per-CPU ring buffer size in KB (default 1/64 of MemAvailable over the CPUs, "
+                   "at least 8192 for functions, 4096 for events, at most 16384; raise it "
+                   "if events are lost)")
         ->check(CLI::Range(4u, 4u * 1024 * 1024));
+    app.add_option("--tree-limit", a.tree_limit,
+                   "keep at most N calls and events in the trees (default 250000, 0: no limit); "
+                   "past it the trees stop with a note, the summary and --folded count everything");
     app.add_flag("--json", a.json, "the trees and the summary as one JSON object");
     app.add_flag("--folded", a.folded, "folded stacks (flame graph input) instead of the trees");
     app.add_option("--svg", a.svg, "also write a flame graph to FILE (SVG)");

@@ -277,7 +277,11 @@ void RunModel::on_record(const capture::Record &r) {
         uint64_t dev = number(info.f[0], r), sector = number(info.f[1], r);
         auto it = io_.find((dev << 40) ^ sector);
         if (it == io_.end()) return;
-        graph::Node &n = forest_.node(it->second);
+        graph::Node &n = forest_.node(it->second.first);
+        if (n.kind != graph::Kind::Block || n.start != it->second.second) {
+            io_.erase(it);
+            return;
+        }
         n.duration = r.ts - std::min(r.ts, n.start);
         n.complete = true;
         if (int64_t err = signed_number(info.f[2], r); err)
@@ -322,7 +326,7 @@ void RunModel::on_record(const capture::Record &r) {
                          fmt::format("dev {}:{} {} sector {} +{}", dev >> 20, dev & 0xfffff,
                                      fixed_string(info.f[3], r), sector, number(info.f[2], r)));
         forest_.node(node).complete = false; // until its completion is seen
-        io_[(dev << 40) ^ sector] = node;
+        io_[(dev << 40) ^ sector] = {node, r.ts};
         break;
     }
     default:

@@ -76,9 +76,11 @@ class RunModel {
         uint64_t ts = 0;
         long state = 0;
     };
-    std::unordered_map<int, Off> off_;             // tid -> when it was switched out
-    std::unordered_map<int, std::string> waker_;   // tid -> who woke it
-    std::unordered_map<uint64_t, uint32_t> io_;    // (dev, sector) -> block node
+    std::unordered_map<int, Off> off_;           // tid -> when it was switched out
+    std::unordered_map<int, std::string> waker_; // tid -> who woke it
+    // (dev, sector) -> block node and its start (the node may have been
+    // retired past the forest's limit and its slot reused: the start tells).
+    std::unordered_map<uint64_t, std::pair<uint32_t, uint64_t>> io_;
     std::unordered_map<uint64_t, uint32_t> funcs_; // address -> interned name
     uint32_t off_cpu_name_ = 0, fault_name_ = 0, block_name_ = 0;
     uint64_t records_ = 0;

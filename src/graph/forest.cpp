@@ -4,6 +4,99 @@
 
 namespace ksurf::graph {
 
+namespace {
+
+// Walks the tree under root depth-first, calling visit(id, depth).
+template <class F> void walk_tree(const Forest &forest, uint32_t root, F &&visit) {
+    std::vector<std::pair<uint32_t, int>> stack{{root, 0}};
+    std::vector<uint32_t> kids;
+    while (!stack.empty()) {
+        auto [id, depth] = stack.back();
+        stack.pop_back();
+        visit(id, depth);
+        // Children pushed in reverse so they come out in order.
+        kids.clear();
+        for (uint32_t c = forest.node(id).first_child; c != kNone; c = forest.node(c).next)
+            kids.push_back(c);
+        for (auto k = kids.rbegin(); k != kids.rend(); ++k) stack.push_back({*k, depth + 1});
+    }
+}
+
+// Walks every node of a thread depth-first, calling visit(id, depth).
+template <class F> void walk(const Forest &forest, const Thread &t, F &&visit) {
+    for (uint32_t r = t.first_root; r != kNone; r = forest.node(r).next)
+        walk_tree(forest, r, visit);
+}
+
+// Counts one node into a name's figures; `path` holds the names open above
+// it, so that a recursive call's time is counted once.
+void count(const Forest &forest, uint32_t id, std::vector<uint32_t> &path, Stat &s) {
+    const Node &n = forest.node(id);
+    s.name = n.name;
+    s.kind = n.kind;
+    ++s.calls;
+    s.self += self_time(forest, id);
+    s.max = std::max(s.max, n.duration);
+    if (n.has_ret && n.ret < 0) ++s.errors;
+    if (!n.complete) ++s.unfinished;
+    if (std::find(path.begin(), path.end(), n.name) == path.end()) s.total += n.duration;
+    path.push_back(n.name);
+}
+
+// Folded frames are ';'-separated and end at the last space.
+std::string clean_frame(std::string s) {
+    for (char &c : s)
+        if (c == ';' || c == ' ') c = '_';
+    return s;
+}
+
+bool weighs(Kind k) {
+    return k == Kind::Call || k == Kind::Syscall || k == Kind::OffCpu;
+}
+
+} // namespace
+
+constexpr uint32_t kRetired = kNone - 1; // Thread::before_last once last_root was retired
+
+void Forest::retire(Thread &t) {
+    if (max_nodes_ == 0 || t.last_root == kNone || t.before_last == kRetired) return;
+    uint32_t root = t.last_root;
+    if (!cut_) {
+        if (live_nodes() <= max_nodes_) return;
+        cut_ = true;
+        cut_ts_ = nodes_[root].start;
+    }
+    auto &table = retired_stats_[t.tid];
+    auto &folded = retired_folded_[t.tid];
+    std::vector<uint32_t> names, freed;
+    std::vector<std::string> frames;
+    walk_tree(*this, root, [&](uint32_t id, int depth) {
+        names.resize(static_cast<size_t>(depth));
+        frames.resize(static_cast<size_t>(depth));
+        const Node &n = nodes_[id];
+        count(*this, id, names, table[n.name]);
+        frames.push_back(clean_frame(names_[n.name]));
+        freed.push_back(id);
+        if (!weighs(n.kind)) return;
+        if (uint64_t self = self_time(*this, id)) {
+            std::string key;
+            for (const auto &f : frames) key += ";" + f;
+            folded[key] += self;
+        }
+    });
+    for (uint32_t id : freed) {
+        nodes_[id] = Node{}; // and its detail's memory
+        free_.push_back(id);
+    }
+    dropped_nodes_ += freed.size();
+    t.last_root = t.before_last;
+    if (t.last_root == kNone)
+        t.first_root = kNone;
+    else
+        nodes_[t.last_root].next = kNone;
+    t.before_last = kRetired;
+}
+
 uint32_t Forest::intern(std::string_view name) {
     auto it = ids_.find(std::string(name));
     if (it != ids_.end()) return it->second;
@@ -35,6 +128,7 @@ void Forest::attach(Thread &t, uint32_t id) {
             t.first_root = id;
         else
             nodes_[t.last_root].next = id;
+        t.before_last = t.last_root;
         t.last_root = id;
         return;
     }
@@ -49,8 +143,16 @@ void Forest::attach(Thread &t, uint32_t id) {
 }
 
 uint32_t Forest::add(Thread &t, uint64_t start, uint32_t name, Kind kind, std::string detail) {
-    uint32_t id = static_cast<uint32_t>(nodes_.size());
-    Node &n = nodes_.emplace_back();
+    uint32_t id;
+    if (!free_.empty()) {
+        id = free_.back();
+        free_.pop_back();
+        nodes_[id] = Node{};
+    } else {
+        id = static_cast<uint32_t>(nodes_.size());
+        nodes_.emplace_back();
+    }
+    Node &n = nodes_[id];
     n.start = start;
     n.name = name;
     n.kind = kind;
@@ -70,11 +172,12 @@ uint32_t Forest::enter(int tid, uint64_t ts, uint32_t name, int depth, Kind kind
                        std::string detail) {
     Thread &t = thread(tid);
     touch(t, ts);
-    if (depth >= 0) {
+    if (depth >= 0 && !t.open.empty()) {
         while (!t.open.empty() && nodes_[t.open.back()].depth >= depth) {
             close_unfinished(t.open.back(), ts);
             t.open.pop_back();
         }
+        if (t.open.empty()) retire(t);
     }
     uint32_t id = add(t, ts, name, kind, std::move(detail));
     nodes_[id].depth = depth;
@@ -113,15 +216,18 @@ bool Forest::exit(int tid, uint64_t ts, uint32_t name, int depth, std::optional<
         n.ret = *ret;
         n.has_ret = true;
     }
+    if (t.open.empty()) retire(t);
     return true;
 }
 
 void Forest::abandon(int tid, uint64_t ts) {
     Thread &t = thread(tid);
+    if (t.open.empty()) return;
     while (!t.open.empty()) {
         close_unfinished(t.open.back(), ts);
         t.open.pop_back();
     }
+    retire(t);
 }
 
 uint32_t Forest::leaf(int tid, uint64_t start, uint64_t duration, uint32_t name, Kind kind,
@@ -132,6 +238,7 @@ uint32_t Forest::leaf(int tid, uint64_t start, uint64_t duration, uint32_t name,
     uint32_t id = add(t, start, name, kind, std::move(detail));
     nodes_[id].duration = duration;
     nodes_[id].complete = true;
+    if (t.open.empty()) retire(t);
     return id;
 }
 
@@ -168,6 +275,8 @@ void Forest::start_at(int tid, std::string_view needle) {
 
 void Forest::drop(int tid) {
     threads_.erase(tid);
+    retired_stats_.erase(tid);
+    retired_folded_.erase(tid);
 }
 
 uint64_t self_time(const Forest &forest, uint32_t id) {
@@ -181,32 +290,13 @@ uint64_t self_time(const Forest &forest, uint32_t id) {
     return n.duration > inner ? n.duration - inner : 0;
 }
 
-namespace {
-
-// Walks every node of a thread depth-first, calling visit(id, depth).
-template <class F> void walk(const Forest &forest, const Thread &t, F &&visit) {
-    std::vector<std::pair<uint32_t, int>> stack;
-    for (uint32_t r = t.first_root; r != kNone; r = forest.node(r).next) {
-        stack.push_back({r, 0});
-        while (!stack.empty()) {
-            auto [id, depth] = stack.back();
-            stack.pop_back();
-            visit(id, depth);
-            // Children pushed in reverse so they come out in order.
-            std::vector<uint32_t> kids;
-            for (uint32_t c = forest.node(id).first_child; c != kNone; c = forest.node(c).next)
-                kids.push_back(c);
-            for (auto k = kids.rbegin(); k != kids.rend(); ++k) stack.push_back({*k, depth + 1});
-        }
-    }
-}
-
-} // namespace
-
 std::vector<ProcessSummary> summarize(const Forest &forest) {
     std::map<int, ProcessSummary> procs;
+    auto counted = [&](int tid, const Thread &t) {
+        return t.first_root != kNone || forest.retired_stats().contains(tid);
+    };
     for (const auto &[tid, t] : forest.threads()) {
-        if (t.first_root == kNone) continue;
+        if (!counted(tid, t)) continue;
         ProcessSummary &p = procs[t.pid];
         p.pid = t.pid;
         if (p.comm.empty() || tid == t.pid) p.comm = t.comm;
@@ -214,24 +304,28 @@ std::vector<ProcessSummary> summarize(const Forest &forest) {
     }
     std::map<int, std::unordered_map<uint32_t, Stat>> stats;
     for (const auto &[tid, t] : forest.threads()) {
-        if (t.first_root == kNone) continue;
+        if (!counted(tid, t)) continue;
         auto &table = stats[t.pid];
         // Names open on the current path, so a recursive call's time is counted once.
         std::vector<uint32_t> path;
         walk(forest, t, [&](uint32_t id, int depth) {
-            path.resize(depth);
-            const Node &n = forest.node(id);
-            Stat &s = table[n.name];
-            s.name = n.name;
-            s.kind = n.kind;
-            ++s.calls;
-            s.self += self_time(forest, id);
-            s.max = std::max(s.max, n.duration);
-            if (n.has_ret && n.ret < 0) ++s.errors;
-            if (!n.complete) ++s.unfinished;
-            if (std::find(path.begin(), path.end(), n.name) == path.end()) s.total += n.duration;
-            path.push_back(n.name);
+            path.resize(static_cast<size_t>(depth));
+            count(forest, id, path, table[forest.node(id).name]);
         });
+        // What was counted and dropped past the node limit.
+        auto retired = forest.retired_stats().find(tid);
+        if (retired == forest.retired_stats().end()) continue;
+        for (const auto &[name, r] : retired->second) {
+            Stat &s = table[name];
+            s.name = name;
+            s.kind = r.kind;
+            s.calls += r.calls;
+            s.total += r.total;
+            s.self += r.self;
+            s.max = std::max(s.max, r.max);
+            s.errors += r.errors;
+            s.unfinished += r.unfinished;
+        }
     }
     std::vector<ProcessSummary> out;
     for (auto &[pid, p] : procs) {
@@ -247,28 +341,25 @@ std::vector<ProcessSummary> summarize(const Forest &forest) {
 std::map<std::string, uint64_t> fold(const Forest &forest) {
     std::map<std::string, uint64_t> out;
     for (const auto &[tid, t] : forest.threads()) {
-        if (t.first_root == kNone) continue;
+        auto retired = forest.retired_folded().find(tid);
+        bool has_retired = retired != forest.retired_folded().end();
+        if (t.first_root == kNone && !has_retired) continue;
         std::string root =
-            (t.comm.empty() ? std::string("?") : t.comm) + "-" + std::to_string(t.pid);
-        // Folded frames are ';'-separated and end at the last space.
-        auto clean = [](std::string s) {
-            for (char &c : s)
-                if (c == ';' || c == ' ') c = '_';
-            return s;
-        };
-        root = clean(root);
+            clean_frame((t.comm.empty() ? std::string("?") : t.comm) + "-" + std::to_string(t.pid));
         std::vector<std::string> path;
         walk(forest, t, [&](uint32_t id, int depth) {
-            path.resize(depth);
+            path.resize(static_cast<size_t>(depth));
             const Node &n = forest.node(id);
-            path.push_back(clean(forest.name(n.name)));
-            if (n.kind != Kind::Call && n.kind != Kind::Syscall && n.kind != Kind::OffCpu) return;
+            path.push_back(clean_frame(forest.name(n.name)));
+            if (!weighs(n.kind)) return;
             uint64_t self = self_time(forest, id);
             if (!self) return;
             std::string key = root;
             for (const auto &f : path) key += ";" + f;
             out[key] += self;
         });
+        if (has_retired)
+            for (const auto &[frames, self] : retired->second) out[root + frames] += self;
     }
     return out;
 }

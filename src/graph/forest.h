@@ -47,12 +47,31 @@ struct Thread {
     int pid = 0; // the process (thread group) it belongs to
     std::string comm;
     uint32_t first_root = kNone, last_root = kNone;
-    std::vector<uint32_t> open; // calls entered and not yet returned, outermost first
+    uint32_t before_last = kNone; // the root before last_root, to take last_root off
+    std::vector<uint32_t> open;   // calls entered and not yet returned, outermost first
     uint64_t first_ts = 0, last_ts = 0;
+};
+
+// Per process: each name's calls, total time (outermost calls only, so
+// recursion is not counted twice), self time (minus calls and off-CPU time
+// inside it), errors (negative return values).
+struct Stat {
+    uint32_t name = 0;
+    Kind kind = Kind::Call;
+    uint64_t calls = 0, total = 0, self = 0, max = 0, errors = 0;
+    uint64_t unfinished = 0; // calls whose end was not seen
 };
 
 class Forest {
   public:
+    // Calls and leaves kept in the trees by default: about 100 bytes each
+    // (more with long arguments), so the trees of a long command stay under
+    // about 50 MB. Past the limit the trees stop (cut()); the summary and the
+    // folded stacks still count every call.
+    static constexpr size_t kDefaultMaxNodes = 250000;
+    // 0: no limit.
+    void set_max_nodes(size_t n) { max_nodes_ = n; }
+
     uint32_t intern(std::string_view name);
     const std::string &name(uint32_t id) const { return names_[id]; }
 
@@ -87,6 +106,22 @@ class Forest {
     // Forgets a thread's trees (a task that turned out not to be traced).
     void drop(int tid);
 
+    // The trees reached the node limit: calls that ended from cut_ts() on are
+    // counted (retired_stats(), retired_folded()) but not kept as nodes.
+    bool cut() const { return cut_; }
+    uint64_t cut_ts() const { return cut_ts_; }
+    uint64_t dropped_nodes() const { return dropped_nodes_; }
+    // Nodes in use now and at most so far.
+    size_t live_nodes() const { return nodes_.size() - free_.size(); }
+    // The figures of what was dropped past the limit, by thread: per name,
+    // and per folded stack (frames below the thread's "comm-pid" root).
+    const std::unordered_map<int, std::unordered_map<uint32_t, Stat>> &retired_stats() const {
+        return retired_stats_;
+    }
+    const std::unordered_map<int, std::map<std::string, uint64_t>> &retired_folded() const {
+        return retired_folded_;
+    }
+
     uint64_t orphan_exits() const { return orphan_exits_; }
     uint64_t unfinished() const { return unfinished_; }
     uint64_t first_ts() const { return first_ts_; }
@@ -97,8 +132,16 @@ class Forest {
     // A new node, placed at the thread's current position.
     uint32_t add(Thread &t, uint64_t start, uint32_t name, Kind kind, std::string detail);
     void close_unfinished(uint32_t id, uint64_t ts);
+    // The thread's last root has ended: past the limit, count it and free it.
+    void retire(Thread &t);
 
     std::vector<Node> nodes_;
+    std::vector<uint32_t> free_; // slots of retired nodes, reused by add()
+    size_t max_nodes_ = kDefaultMaxNodes;
+    bool cut_ = false;
+    uint64_t cut_ts_ = 0, dropped_nodes_ = 0;
+    std::unordered_map<int, std::unordered_map<uint32_t, Stat>> retired_stats_;
+    std::unordered_map<int, std::map<std::string, uint64_t>> retired_folded_;
     std::vector<std::string> names_;
     std::unordered_map<std::string, uint32_t> ids_;
     std::map<int, Thread> threads_;
@@ -106,15 +149,6 @@ class Forest {
     uint64_t first_ts_ = 0;
 };
 
-// Per process: each name's calls, total time (outermost calls only, so
-// recursion is not counted twice), self time (minus calls and off-CPU time
-// inside it), errors (negative return values).
-struct Stat {
-    uint32_t name = 0;
-    Kind kind = Kind::Call;
-    uint64_t calls = 0, total = 0, self = 0, max = 0, errors = 0;
-    uint64_t unfinished = 0; // calls whose end was not seen
-};
 struct ProcessSummary {
     int pid = 0;
     std::string comm;

@@ -33,7 +33,7 @@ std::string top_state() {
     for (const char *f :
          {"current_tracer", "tracing_on", "trace_clock", "buffer_size_kb", "set_ftrace_pid",
           "set_event_pid", "set_event", "set_graph_function", "set_ftrace_filter",
-          "max_graph_depth", "options/function-fork", "options/event-fork"})
+          "max_graph_depth", "options/function-fork", "options/event-fork", "buffer_percent"})
         out += std::string("## ") + f + "\n" + read_top(f);
     for (const auto &i : ksurf::test::list_instances()) out += "instance " + i + "\n";
     return out;
@@ -196,4 +196,45 @@ TEST(Run, SigintStopsTheCommandAndRestoresEverything) {
     EXPECT_NE(kill(sleeper, 0), 0) << "the command outlived ksurf";
     EXPECT_FALSE(ksurf::test::instance_exists(ksurf));
     EXPECT_EQ(top_state(), before);
+}
+
+// Past --tree-limit the trees stop with a note, and the summary still counts
+// every call; nothing is lost at the default buffer size.
+TEST(Run, TreesStopAtTheLimitAndTheSummaryCountsEverything) {
+    KSURF_REQUIRE_HOST();
+    std::string before = top_state();
+    std::string loop = std::string(KSURF_USER_FIXTURE_DIR) + "/getppid_loop";
+    auto r = run_ksurf({"run", "--tree-limit", "1000", "--", loop, "20000"}, 120);
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_FALSE(ksurf::test::instance_exists(r.pid));
+    EXPECT_EQ(top_state(), before);
+    if (!event_mode(r.out)) GTEST_SKIP() << "function mode here: covered by the lab";
+    EXPECT_NE(r.err.find("lost: none"), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("# the trees stop at"), std::string::npos) << r.out.substr(0, 2000);
+    size_t shown = 0;
+    for (size_t at = r.out.find("getppid("); at != std::string::npos;
+         at = r.out.find("getppid(", at + 1))
+        ++shown;
+    EXPECT_LE(shown, 1100u);
+    // The summary's getppid row: CALLS first, the name last.
+    std::istringstream in(r.out);
+    uint64_t calls = 0;
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream words(line);
+        std::vector<std::string> w;
+        for (std::string x; words >> x;) w.push_back(x);
+        if (w.size() > 2 && w.back() == "getppid" &&
+            std::isdigit(static_cast<unsigned char>(w[0][0]))) {
+            calls = std::stoull(w[0]);
+            break;
+        }
+    }
+    EXPECT_EQ(calls, 20000u) << r.out.substr(r.out.find("# the trees stop"));
+
+    auto j = run_ksurf({"run", "--json", "--tree-limit", "1000", "--", loop, "2000"}, 120);
+    EXPECT_EQ(j.status, 0) << j.err;
+    auto doc = nlohmann::json::parse(j.out.substr(j.out.find('{')));
+    ASSERT_TRUE(doc.contains("trees_cut")) << j.out.substr(0, 500);
+    EXPECT_EQ(doc["trees_cut"]["limit"], 1000);
+    EXPECT_GT(doc["trees_cut"]["not_shown"].get<uint64_t>(), 1000u);
 }

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <gtest/gtest.h>
+#include <memory>
 #include <string>
 
 using namespace ksurf::graph;
@@ -307,4 +308,81 @@ TEST(Flame, SvgHasFramesTitlesAndEscapes) {
     EXPECT_NE(svg.find("&quot;/&quot;"), std::string::npos);
     EXPECT_EQ(svg.find("b<c>"), std::string::npos);
     EXPECT_NE(svg.find("</svg>"), std::string::npos);
+}
+
+// Past the node limit the trees stop, and what ends after is counted in the
+// summary and the folded stacks and freed: memory stays bounded.
+TEST(Forest, PastTheLimitTreesStopAndFiguresCountEverything) {
+    auto build = [](size_t limit) {
+        auto g = std::make_unique<Graph>();
+        g->f.set_max_nodes(limit);
+        g->f.thread(7).comm = "cmd";
+        g->f.thread(7).pid = 7;
+        for (uint64_t i = 0; i < 1000; ++i) {
+            uint64_t t = i * 100;
+            g->in(7, t, "outer", 0);
+            g->in(7, t + 10, "inner", 1);
+            g->out(7, t + 30, "inner", 1, 20);
+            g->out(7, t + 50, "outer", 0, 50);
+        }
+        return g;
+    };
+    auto all = build(0);
+    auto cut = build(100);
+    EXPECT_FALSE(all->f.cut());
+    EXPECT_EQ(all->f.live_nodes(), 2000u);
+    ASSERT_TRUE(cut->f.cut());
+    // The tree keeps the first calls (up to the limit and the root that crossed it).
+    EXPECT_LE(cut->f.live_nodes(), 102u);
+    EXPECT_GE(cut->f.live_nodes(), 100u);
+    EXPECT_EQ(cut->f.live_nodes() + cut->f.dropped_nodes(), 2000u);
+    EXPECT_LE(cut->f.size(), 104u); // slots were reused, not grown
+    std::string tree = trees_text(cut->f);
+    size_t outers = 0;
+    for (size_t at = tree.find("outer()"); at != std::string::npos;
+         at = tree.find("outer()", at + 1))
+        ++outers;
+    EXPECT_EQ(outers, 50u) << tree;
+    EXPECT_EQ(cut->f.cut_ts(), 5000u);
+    // The same figures either way.
+    auto sa = summarize(all->f), sc = summarize(cut->f);
+    ASSERT_EQ(sa.size(), 1u);
+    ASSERT_EQ(sc.size(), 1u);
+    ASSERT_EQ(sa[0].stats.size(), sc[0].stats.size());
+    for (size_t i = 0; i < sa[0].stats.size(); ++i) {
+        EXPECT_EQ(all->f.name(sa[0].stats[i].name), cut->f.name(sc[0].stats[i].name));
+        EXPECT_EQ(sa[0].stats[i].calls, 1000u);
+        EXPECT_EQ(sa[0].stats[i].calls, sc[0].stats[i].calls);
+        EXPECT_EQ(sa[0].stats[i].total, sc[0].stats[i].total);
+        EXPECT_EQ(sa[0].stats[i].self, sc[0].stats[i].self);
+        EXPECT_EQ(sa[0].stats[i].max, sc[0].stats[i].max);
+    }
+    EXPECT_EQ(fold(all->f), fold(cut->f));
+    EXPECT_EQ(fold(cut->f)["cmd-7;outer;inner"], 20000u);
+}
+
+// A thread whose every tree was retired past the limit is still summarized.
+TEST(Forest, RetiredOnlyThreadsAreStillCounted) {
+    Forest f;
+    f.set_max_nodes(1);
+    f.thread(1).comm = "a";
+    f.enter(1, 0, f.intern("x"), -1, Kind::Syscall);
+    f.enter(1, 1, f.intern("y"), -1, Kind::Syscall); // nested: 2 live nodes
+    f.exit(1, 2, f.intern("y"));
+    f.exit(1, 3, f.intern("x"), -1, std::nullopt, -2);
+    f.leaf(2, 5, 4, f.intern("[off-cpu]"), Kind::OffCpu);
+    f.thread(2).comm = "b";
+    ASSERT_TRUE(f.cut());
+    EXPECT_EQ(f.live_nodes(), 0u);
+    auto s = summarize(f);
+    ASSERT_EQ(s.size(), 2u);
+    EXPECT_EQ(s[0].comm, "a");
+    EXPECT_EQ(s[1].comm, "b");
+    uint64_t errors = 0;
+    for (const auto &st : s[0].stats) errors += st.errors;
+    EXPECT_EQ(errors, 1u);
+    auto folded = fold(f);
+    EXPECT_EQ(folded["a-1;x"], 2u);
+    EXPECT_EQ(folded["a-1;x;y"], 1u);
+    EXPECT_EQ(folded["b-2;[off-cpu]"], 4u);
 }
