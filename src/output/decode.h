@@ -90,7 +90,8 @@ inline uint64_t load_uint(const void *p, uint32_t size) {
 }
 
 inline int64_t sign_extend(uint64_t v, uint32_t size) {
-    if (size >= 8) return static_cast<int64_t>(v);
+    // size 0: a format that says so (found by fuzz_decode); shifting by 64 is undefined.
+    if (size == 0 || size >= 8) return static_cast<int64_t>(v);
     unsigned shift = 64 - size * 8;
     return static_cast<int64_t>(v << shift) >> shift;
 }
@@ -109,6 +110,7 @@ inline std::string_view dyn_bytes(const char *data, uint32_t rec_size, const Fie
 
 // A C string in at most n bytes.
 inline std::string_view c_string(const char *p, size_t n) {
+    if (n == 0) return {}; // p may be null then (an empty dynamic field): no memchr
     const void *nul = std::memchr(p, 0, n);
     return {p, nul ? static_cast<size_t>(static_cast<const char *>(nul) - p) : n};
 }
