@@ -17,7 +17,7 @@ grep -qw function_graph $T/available_tracers || skip "no function_graph in this 
 ftrace_state() {
     for f in current_tracer tracing_on trace_clock buffer_size_kb set_ftrace_pid \
         set_graph_function set_ftrace_filter set_ftrace_notrace max_graph_depth set_event \
-        set_event_pid; do
+        set_event_pid buffer_percent; do
         echo "## $f"
         cat $T/$f
     done

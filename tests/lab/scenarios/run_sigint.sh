@@ -13,7 +13,7 @@ exp=$(sed -n 's/.*(expanded: \([0-9]*\)).*/\1/p' $T/buffer_size_kb)
 
 grep -qw function_graph $T/available_tracers || skip "no function_graph in this kernel"
 snap() {
-    for f in current_tracer tracing_on trace_clock buffer_size_kb set_ftrace_pid; do
+    for f in current_tracer tracing_on trace_clock buffer_size_kb set_ftrace_pid buffer_percent; do
         echo "## $f"
         cat $T/$f
     done
