@@ -10,8 +10,8 @@
 // Built with g++ (tests/fuzz/CMakeLists.txt says why), coverage from
 // fuzz_coverage.cpp.
 #include "capture/capture.h"
+#include "ksyms/kallsyms.h"
 #include "output/output.h"
-#include "output/symbols.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -64,9 +64,9 @@ constexpr FieldType kTypes[] = {
 
 // Kernel symbols for :symbol fields and stacks: a few, some in modules,
 // some with odd bytes in their names.
-const ksurf::output::Symbols &symbols() {
-    static ksurf::output::Symbols syms =
-        ksurf::output::Symbols::parse("ffffffff81000000 T _stext\n"
+const ksurf::ksyms::Kallsyms &symbols() {
+    static ksurf::ksyms::Kallsyms syms =
+        ksurf::ksyms::Kallsyms::parse("ffffffff81000000 T _stext\n"
                                       "ffffffff81000100 T do_sys_openat2\n"
                                       "ffffffff81000200 t name\xff\xfe\x80odd\n"
                                       "ffffffffc0000000 t mod_func\t[mod\x01x]\n"
@@ -135,7 +135,7 @@ std::string run(bool json, tep_handle *tep, const ksurf::output::Styles &styles,
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size > 8192) return 0;
     FuzzedDataProvider in(data, size);
-    ksurf::output::Symbols::override_kernel(&symbols());
+    ksurf::ksyms::Kallsyms::override_kernel(&symbols());
 
     // Which event: an ordinary one, a dynamic probe, or one the output and
     // the process table treat specially.
