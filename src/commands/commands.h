@@ -19,5 +19,7 @@ int cmd_who(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_count(int argc, char **argv);
+int cmd_hist(int argc, char **argv);
 
 } // namespace ksurf::commands

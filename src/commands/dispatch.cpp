@@ -20,6 +20,8 @@ int dispatch_one(int argc, char **argv) {
         if (cmd == "probe") return cmd_probe(argc - 1, argv + 1);
         if (cmd == "run") return cmd_run(argc - 1, argv + 1);
         if (cmd == "list") return cmd_list(argc - 1, argv + 1);
+        if (cmd == "count") return cmd_count(argc - 1, argv + 1);
+        if (cmd == "hist") return cmd_hist(argc - 1, argv + 1);
         if (cmd == "help") {
             if (argc >= 3) {
                 char help[] = "--help";

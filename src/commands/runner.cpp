@@ -100,7 +100,8 @@ Status check(const tracefs::Tracefs &fs, compile::Plan &plan,
 }
 
 Status arm(tracefs::Session &s, const compile::Plan &plan,
-           const std::vector<types::UprobeTarget> &places, std::vector<capture::EventRef> &events,
+           const std::vector<types::UprobeTarget> &places, bool stream,
+           std::vector<capture::EventRef> &events, std::vector<ArmedEvent> &armed,
            output::Styles &styles, std::map<std::string, std::string> &texts) {
     auto names = compile::probe_names(plan);
     for (size_t i = 0; i < plan.probes.size(); ++i) {
@@ -133,13 +134,15 @@ Status arm(tracefs::Session &s, const compile::Plan &plan,
         }
         }
         for (const auto &[sys, ev] : targets) {
+            armed.push_back({{sys, ev}, i});
+            events.push_back({sys, ev}); // its format decodes records
+            if (!stream) continue;       // a trigger takes the filter itself
             if (!probe.filter.empty()) {
                 auto st = s.set_filter(sys, ev, probe.filter);
                 if (!st) return st;
             }
             auto st = s.enable_event(sys, ev);
             if (!st) return st;
-            events.push_back({sys, ev});
         }
     }
     return {};
@@ -215,6 +218,7 @@ int run_plan(compile::Plan plan, const RunOptions &opt, const HandlerFactory &ma
 
     auto setup = [&]() -> Status {
         std::vector<capture::EventRef> events;
+        std::vector<ArmedEvent> armed;
         // Nothing is recorded until everything is armed.
         if (auto st = s.tracing_on(false); !st) return st;
         // Timestamps comparable with CLOCK_MONOTONIC, so CPUs can be merged while streaming.
@@ -235,7 +239,9 @@ int run_plan(compile::Plan plan, const RunOptions &opt, const HandlerFactory &ma
             if (user && s.fs().exists(s.instance() + "/options/userstacktrace"))
                 if (auto st = s.set("options/userstacktrace", "1"); !st) return st;
         }
-        if (auto st = arm(s, plan, places, events, styles, probe_texts); !st) return st;
+        if (auto st = arm(s, plan, places, opt.stream_probes, events, armed, styles, probe_texts);
+            !st)
+            return st;
         for (const auto &e : opt.extra_events) {
             if (auto st = s.enable_event(e.system, e.name); !st) return st;
             events.push_back(e);
@@ -260,6 +266,7 @@ int run_plan(compile::Plan plan, const RunOptions &opt, const HandlerFactory &ma
         if (!c) return std::unexpected(c.error());
         cap = std::move(*c);
         handler = make(cap->tep(), styles);
+        if (auto st = handler->armed(s, armed, pids); !st) return st;
         if (auto st = s.tracing_on(true); !st) return st;
         if (!opt.command.empty())
             if (auto st = child.release(opt.command[0]); !st) return st;
@@ -278,6 +285,9 @@ int run_plan(compile::Plan plan, const RunOptions &opt, const HandlerFactory &ma
     auto deadline = std::chrono::steady_clock::now() +
                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                         std::chrono::duration<double>(opt.duration_s));
+    auto every = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(opt.interval_s));
+    auto next_tick = std::chrono::steady_clock::now() + every;
     bool failed = false;
     while (!stop_requested()) {
         auto r = cap->poll(100, sink);
@@ -287,6 +297,10 @@ int run_plan(compile::Plan plan, const RunOptions &opt, const HandlerFactory &ma
             break;
         }
         if (*r > 0) handler->flush();
+        if (opt.interval_s > 0 && std::chrono::steady_clock::now() >= next_tick) {
+            handler->tick();
+            next_tick += every;
+        }
         if (handler->broken() || reader_gone()) break;
         if (!opt.command.empty() && child.reap()) break;
         if (opt.duration_s > 0 && std::chrono::steady_clock::now() >= deadline) break;

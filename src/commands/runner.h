@@ -29,8 +29,19 @@ struct RunOptions {
     bool json = false;                // --json (summary form)
     bool stats = false;               // --stats: kprobe_profile / uprobe_profile at exit
     bool quiet_summary = false;
+    // false: the probes' events are armed (defined, filtered by the
+    // handler's own means) but not enabled, so nothing of theirs streams;
+    // a handler that folds in the kernel attaches triggers to them instead.
+    bool stream_probes = true;
+    double interval_s = 0; // -i: Handler::tick() every SECS seconds
     // Events armed for the handler's bookkeeping (not counted for -n).
     std::vector<capture::EventRef> extra_events;
+};
+
+// One event armed for a probe of the plan.
+struct ArmedEvent {
+    capture::EventRef ref;
+    size_t probe = 0; // index in Plan::probes
 };
 
 class Handler {
@@ -42,6 +53,15 @@ class Handler {
     virtual void flush() {}
     // After the last record, before the loss report.
     virtual void finish() {}
+    // Once the probes are armed and the traced tasks are known (empty: all),
+    // before tracing starts: a mode that folds in the kernel attaches its
+    // triggers here (Session::add_trigger; teardown removes them).
+    virtual Status armed(tracefs::Session &, const std::vector<ArmedEvent> &,
+                         const std::vector<pid_t> &) {
+        return {};
+    }
+    // Every RunOptions::interval_s seconds while running (live reports).
+    virtual void tick() {}
     // True if writing output failed (a full disk, the reader went away): stop.
     virtual bool broken() const { return output_broken(); }
 };

@@ -10,6 +10,8 @@ usage:
   ksurf [options] EXPR... [-- CMD ARGS...]   arm probes and trace events, stream what they see
   ksurf who NAME [options]                   which processes call this system call / function?
   ksurf run [options] -- CMD ARGS...          the kernel functions (or system calls) CMD runs
+  ksurf count EXPR... [--by KEY,...]         how often probes fire, per comm/pid/func/stack/field
+  ksurf hist EXPR... --of NAME               a histogram of a value (log2 or --linear)
   ksurf list funcs|events|func|struct ...    what can be traced, and how (also uprobes, disasm)
   ksurf reset                                remove what dead ksurf runs left in the kernel
   ksurf help [COMMAND]                       this text, or a command's options

@@ -284,6 +284,15 @@ Status Session::enable_event(std::string_view system, std::string_view event) {
     return set(fmt::format("events/{}/{}/enable", system, event), "1");
 }
 
+Status Session::add_trigger(std::string_view system, std::string_view event,
+                            std::string_view text) {
+    std::string rel = fmt::format("events/{}/{}/trigger", system, event);
+    auto st = fs_.write(instance_ + "/" + rel, text, true, instance_);
+    if (!st) return st;
+    triggers_.emplace_back(rel, std::string(text));
+    return {};
+}
+
 Status Session::set_filter(std::string_view system, std::string_view event,
                            std::string_view filter) {
     return set(fmt::format("events/{}/{}/filter", system, event), filter);
@@ -312,6 +321,10 @@ void Session::teardown() noexcept {
     // Stop and disable first so removing the instance and events cannot race with writers.
     (void)fs_.write(instance_ + "/tracing_on", "0");
     (void)fs_.write(instance_ + "/events/enable", "0");
+    for (auto it = triggers_.rbegin(); it != triggers_.rend(); ++it) {
+        auto st = fs_.write(instance_ + "/" + it->first, "!" + it->second, true, instance_);
+        if (!st) report(st.error().str());
+    }
     std::string dir = fs_.path(instance_);
     if (::rmdir(dir.c_str()) != 0 && errno != ENOENT) {
         int e = errno;

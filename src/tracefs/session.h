@@ -75,6 +75,10 @@ class Session {
                              std::string_view definition);
 
     Status enable_event(std::string_view system, std::string_view event);
+    // Attaches a trigger ("hist:keys=...") to one of the instance's events;
+    // teardown removes it ("!hist:...") before the instance goes. (Removing
+    // the instance would clear it too, which is what covers a SIGKILL.)
+    Status add_trigger(std::string_view system, std::string_view event, std::string_view text);
     Status set_filter(std::string_view system, std::string_view event, std::string_view filter);
     // Limits events to these tasks (set_event_pid), optionally following forks.
     Status set_event_pids(const std::vector<pid_t> &pids, bool follow_fork);
@@ -94,6 +98,7 @@ class Session {
     bool live_ = true;
     std::vector<std::pair<std::string, std::string>> saved_;     // top-level file, old content
     std::vector<std::pair<std::string, std::string>> dynevents_; // file, "group/event"
+    std::vector<std::pair<std::string, std::string>> triggers_;  // trigger file, text
 };
 
 } // namespace ksurf::tracefs

@@ -1,0 +1,122 @@
+// Answers instead of events: counts and histograms per key, folded either in
+// the kernel (hist triggers, whose `hist` file text is parsed here) or in user
+// space from the record stream, into one Table that prints the same way.
+// Pure: no tracefs, no records; the commands feed it key strings and values.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ksurf::aggregate {
+
+// What a row is keyed by (--by).
+enum class KeyKind { Comm, Pid, Tid, Cpu, Func, Stack, Field };
+struct Key {
+    KeyKind kind = KeyKind::Field;
+    std::string name; // as the user wrote it: "comm", "n", "filename"
+};
+// "comm", "pid", "tid", "cpu", "func", "stack", anything else is a field.
+Key parse_key(std::string_view text);
+// "comm,pid" (and repeated --by) -> keys; empty names are dropped.
+std::vector<Key> parse_keys(const std::vector<std::string> &texts);
+
+// How a value is bucketed. Log2 follows the kernel's `.log2` (ceil(log2 v)):
+// bucket N holds (2^(N-1), 2^N], i.e. the integers 2^(N-1)+1 .. 2^N, and
+// bucket 0 holds 0 and 1. Linear follows `.buckets=STEP`: [k*STEP, (k+1)*STEP).
+struct Bucketing {
+    enum class Kind { Log2, Linear } kind = Kind::Log2;
+    int64_t min = 0, max = 0, step = 1; // linear: values outside [min, max) are clamped
+};
+// The bucket (its lower bound as the kernel names it: N for log2, the
+// bucket's first value for linear) of v.
+int64_t bucket_of(const Bucketing &b, int64_t v);
+// "[17, 32]" for log2 bucket 5, "[0, 1]" for bucket 0; "[10, 20)" for linear.
+std::string bucket_label(const Bucketing &b, int64_t bucket);
+
+// One kernel hist trigger, as text for an event's `trigger` file.
+struct Trigger {
+    std::vector<std::string> keys; // kernel key expressions: "common_pid.execname", "n.log2"
+    std::string filter;            // "" or the kernel filter after `if`
+    unsigned size_bits = 0;        // 0: the kernel's default (2048 entries)
+};
+// "hist:keys=common_pid.execname:vals=hitcount:sort=hitcount.descending if pid==1"
+std::string trigger_text(const Trigger &t);
+// The line that removes it: the same text behind '!'.
+std::string trigger_removal(const std::string &text);
+
+// What the kernel can key on, found in tracefs/README (never from the version).
+struct KernelHist {
+    bool available = false;           // "hist:" in README and events/*/*/hist exist
+    std::string stack = "stacktrace"; // or "common_stacktrace" (6.5+)
+    std::string cpu = "cpu";          // or "common_cpu"
+    bool synthetic = false;           // synthetic_events
+};
+KernelHist kernel_hist_from_readme(std::string_view readme);
+
+// One parsed row of a kernel `hist` file.
+struct HistEntry {
+    // Per key, in trigger order: the text ksurf shows. execname keys give
+    // "comm", with `pid` filled from the bracket; log2/buckets keys give the
+    // bucket (as bucket_of would); stacktrace keys give frames joined by '\n'.
+    std::vector<std::string> keys;
+    std::vector<std::optional<int64_t>> numbers; // the key's number where it is one
+    std::vector<int> pids;                       // execname keys' pid, -1 otherwise
+    uint64_t hitcount = 0;
+};
+struct HistFile {
+    std::vector<HistEntry> entries;
+    uint64_t hits = 0, entries_total = 0, dropped = 0;
+    bool ok = false; // a Totals: block was seen
+};
+HistFile parse_hist(std::string_view text);
+
+// The answer: rows per key, each a count or a histogram of values.
+class Table {
+  public:
+    struct Row {
+        std::vector<std::string> key;
+        uint64_t count = 0;
+        std::map<int64_t, uint64_t> buckets; // bucket -> count (histograms)
+        int64_t min = 0, max = 0;            // exact values seen (user space, lat)
+        long double sum = 0;
+        bool has_values = false;
+    };
+    Table(std::vector<std::string> key_names, std::optional<Bucketing> bucketing)
+        : key_names_(std::move(key_names)), bucketing_(bucketing) {}
+
+    // One event: a count of 1 (and the value, for histograms).
+    void add(const std::vector<std::string> &key, std::optional<int64_t> value = std::nullopt);
+    // A kernel row: `count` hits, in `bucket` for histograms.
+    void add_counted(const std::vector<std::string> &key, uint64_t count,
+                     std::optional<int64_t> bucket = std::nullopt);
+
+    const std::vector<std::string> &key_names() const { return key_names_; }
+    const std::optional<Bucketing> &bucketing() const { return bucketing_; }
+    // Rows by count, largest first (ties by key); `top` 0 means all.
+    std::vector<const Row *> sorted(size_t top = 0) const;
+    uint64_t total() const;
+    size_t size() const { return rows_.size(); }
+    void clear() { rows_.clear(); }
+
+    std::string where; // "kernel" or "user space"
+    std::string why;   // one line: why it was counted there
+    uint64_t dropped = 0, lost = 0;
+
+  private:
+    std::vector<std::string> key_names_;
+    std::optional<Bucketing> bucketing_;
+    std::map<std::vector<std::string>, Row> rows_;
+};
+
+// Text: a COUNT column and the keys, or bpftrace-like histograms
+// ("[17, 32]    3 |@@@@@|") with count/min/mean/max when known.
+// `unit` names the values ("us"); `top` limits rows.
+std::string render_text(const Table &t, size_t top = 0, std::string_view unit = {});
+// One JSON document: {"keys":[...],"rows":[...],"where":..,"dropped":..,"lost":..}.
+std::string render_json(const Table &t, size_t top = 0, std::string_view unit = {});
+
+} // namespace ksurf::aggregate

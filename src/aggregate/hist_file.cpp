@@ -1,0 +1,186 @@
+// The kernel's side of aggregation: hist trigger text, what tracefs/README
+// says the kernel can do, and the `hist` file a trigger fills (format from
+// kernel/trace/trace_events_hist.c: "{ key: value, key: value } hitcount: N
+// val: N", then "Totals:" with Hits, Entries, Dropped).
+#include "aggregate/aggregate.h"
+
+#include <cctype>
+#include <charconv>
+#include <fmt/format.h>
+
+namespace ksurf::aggregate {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+}
+
+std::optional<int64_t> number(std::string_view s) {
+    s = trim(s);
+    if (s.empty()) return std::nullopt;
+    int64_t v = 0;
+    const char *end = s.data() + s.size();
+    auto r = std::from_chars(s.data(), end, v);
+    if (r.ec != std::errc() || r.ptr != end) {
+        uint64_t u = 0; // a u64 above INT64_MAX: kept as its bits
+        auto r2 = std::from_chars(s.data(), end, u);
+        if (r2.ec != std::errc() || r2.ptr != end) return std::nullopt;
+        return static_cast<int64_t>(u);
+    }
+    return v;
+}
+
+uint64_t after(std::string_view line, std::string_view label) {
+    auto at = line.find(label);
+    if (at == std::string_view::npos) return 0;
+    std::string_view rest = trim(line.substr(at + label.size()));
+    size_t n = 0;
+    while (n < rest.size() && std::isdigit(static_cast<unsigned char>(rest[n]))) ++n;
+    uint64_t v = 0;
+    std::from_chars(rest.data(), rest.data() + n, v);
+    return v;
+}
+
+bool is_ident(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+// Splits "a: 1, b: bash [ 12]" at the ", " that start another "name:".
+std::vector<std::string_view> split_keys(std::string_view s) {
+    std::vector<std::string_view> out;
+    size_t start = 0;
+    for (size_t i = 0; i + 1 < s.size(); ++i) {
+        if (s[i] != ',' || s[i + 1] != ' ') continue;
+        size_t j = i + 2;
+        while (j < s.size() && s[j] == ' ') ++j;
+        size_t k = j;
+        while (k < s.size() && is_ident(s[k])) ++k;
+        if (k > j && k < s.size() && s[k] == ':') {
+            out.push_back(s.substr(start, i - start));
+            start = j;
+        }
+    }
+    out.push_back(s.substr(start));
+    return out;
+}
+
+void parse_key(std::string_view part, HistEntry &e) {
+    auto colon = part.find(':');
+    std::string_view v = colon == std::string_view::npos ? part : part.substr(colon + 1);
+    std::string text;
+    std::optional<int64_t> num;
+    int pid = -1;
+    std::string_view t = trim(v);
+    if (v.find('\n') != std::string_view::npos) {
+        // A stack: one frame per line.
+        size_t pos = 0;
+        while (pos < t.size()) {
+            size_t nl = t.find('\n', pos);
+            std::string_view frame =
+                trim(t.substr(pos, nl == std::string_view::npos ? nl : nl - pos));
+            if (!frame.empty()) {
+                if (!text.empty()) text += '\n';
+                text += frame;
+            }
+            if (nl == std::string_view::npos) break;
+            pos = nl + 1;
+        }
+    } else if (t.starts_with("~ 2^")) {
+        num = number(t.substr(4));
+        text = fmt::format("{}", num.value_or(0));
+    } else if (t.starts_with("~ ")) {
+        auto dash = t.find('-', 3); // "~ 96-127" (a leading '-' would be a sign)
+        num = number(t.substr(2, dash == std::string_view::npos ? dash : dash - 2));
+        text = fmt::format("{}", num.value_or(0));
+    } else if (t.ends_with(']') && t.rfind('[') != std::string_view::npos && t.front() != '[') {
+        // execname: "bash            [     18116]"
+        size_t open = t.rfind('[');
+        auto p = number(t.substr(open + 1, t.size() - open - 2));
+        if (p) {
+            pid = static_cast<int>(*p);
+            num = *p;
+            text = std::string(trim(t.substr(0, open)));
+        } else {
+            text = std::string(t);
+        }
+    } else {
+        num = number(t);
+        text = std::string(t);
+    }
+    e.keys.push_back(std::move(text));
+    e.numbers.push_back(num);
+    e.pids.push_back(pid);
+}
+
+} // namespace
+
+std::string trigger_text(const Trigger &t) {
+    std::string keys;
+    for (const auto &k : t.keys) keys += (keys.empty() ? "" : ",") + k;
+    std::string out = fmt::format("hist:keys={}:vals=hitcount:sort=hitcount.descending", keys);
+    if (t.size_bits) out += fmt::format(":size={}", 1u << t.size_bits);
+    if (!t.filter.empty()) out += " if " + t.filter;
+    return out;
+}
+
+std::string trigger_removal(const std::string &text) {
+    return "!" + text;
+}
+
+KernelHist kernel_hist_from_readme(std::string_view readme) {
+    KernelHist k;
+    k.available = readme.find("hist:") != std::string_view::npos ||
+                  readme.find("hist trigger") != std::string_view::npos;
+    if (readme.find("common_stacktrace") != std::string_view::npos) k.stack = "common_stacktrace";
+    if (readme.find("common_cpu") != std::string_view::npos) k.cpu = "common_cpu";
+    k.synthetic = readme.find("synthetic_events") != std::string_view::npos;
+    return k;
+}
+
+HistFile parse_hist(std::string_view text) {
+    HistFile out;
+    size_t pos = 0;
+    std::string block; // an entry being read (several lines for stacks)
+    bool in_entry = false;
+    while (pos < text.size()) {
+        size_t nl = text.find('\n', pos);
+        std::string_view line =
+            text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        pos = nl == std::string_view::npos ? text.size() : nl + 1;
+        std::string_view t = trim(line);
+        if (!in_entry) {
+            if (t.starts_with("#") || t.empty()) continue;
+            if (t.starts_with("Hits:"))
+                out.hits = after(t, "Hits:");
+            else if (t.starts_with("Entries:"))
+                out.entries_total = after(t, "Entries:");
+            else if (t.starts_with("Dropped:"))
+                out.dropped = after(t, "Dropped:");
+            else if (t.starts_with("Totals:"))
+                out.ok = true;
+            if (!t.starts_with("{")) continue;
+            in_entry = true;
+            block.clear();
+        }
+        block.append(line);
+        block += '\n';
+        auto close = block.rfind("} hitcount:");
+        if (close == std::string::npos) continue;
+        in_entry = false;
+        std::string_view b = block;
+        size_t open = b.find('{');
+        HistEntry e;
+        std::string_view keys = b.substr(open + 1, close - open - 1);
+        // A single-line entry's keys have no newline; a stack's do (kept).
+        if (keys.ends_with('\n')) keys.remove_suffix(1);
+        for (auto part : split_keys(keys)) parse_key(part, e);
+        e.hitcount = after(b.substr(close), "hitcount:");
+        out.entries.push_back(std::move(e));
+    }
+    return out;
+}
+
+} // namespace ksurf::aggregate

@@ -1,0 +1,244 @@
+// Keys, buckets, the folded table and how it prints (text like bpftrace's
+// count maps and hist(), or one JSON document).
+#include "aggregate/aggregate.h"
+
+#include <algorithm>
+#include <bit>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace ksurf::aggregate {
+
+Key parse_key(std::string_view text) {
+    Key k;
+    k.name = std::string(text);
+    if (text == "comm")
+        k.kind = KeyKind::Comm;
+    else if (text == "pid")
+        k.kind = KeyKind::Pid;
+    else if (text == "tid")
+        k.kind = KeyKind::Tid;
+    else if (text == "cpu")
+        k.kind = KeyKind::Cpu;
+    else if (text == "func")
+        k.kind = KeyKind::Func;
+    else if (text == "stack")
+        k.kind = KeyKind::Stack;
+    return k;
+}
+
+std::vector<Key> parse_keys(const std::vector<std::string> &texts) {
+    std::vector<Key> out;
+    for (const auto &t : texts) {
+        size_t pos = 0;
+        while (pos <= t.size()) {
+            size_t comma = t.find(',', pos);
+            std::string part = t.substr(pos, comma == std::string::npos ? comma : comma - pos);
+            if (!part.empty()) out.push_back(parse_key(part));
+            if (comma == std::string::npos) break;
+            pos = comma + 1;
+        }
+    }
+    return out;
+}
+
+int64_t bucket_of(const Bucketing &b, int64_t v) {
+    if (b.kind == Bucketing::Kind::Log2) {
+        // The kernel's ilog2(roundup_pow_of_two(v)) on the u64 value.
+        uint64_t u = static_cast<uint64_t>(v);
+        if (u <= 1) return 0;
+        return static_cast<int64_t>(std::bit_width(u - 1));
+    }
+    int64_t step = b.step > 0 ? b.step : 1;
+    if (b.max > b.min) v = std::clamp(v, b.min, b.max - 1);
+    // Floor division, so negative values fall in the bucket below zero.
+    int64_t q = v / step;
+    if ((v % step != 0) && (v < 0)) --q;
+    return q * step;
+}
+
+std::string bucket_label(const Bucketing &b, int64_t bucket) {
+    if (b.kind == Bucketing::Kind::Log2) {
+        if (bucket <= 0) return "[0, 1]";
+        if (bucket >= 64) return fmt::format("[2^{}+1, 2^{}]", bucket - 1, bucket);
+        uint64_t hi = uint64_t{1} << bucket;
+        return fmt::format("[{}, {}]", (hi >> 1) + 1, hi);
+    }
+    return fmt::format("[{}, {})", bucket, bucket + (b.step > 0 ? b.step : 1));
+}
+
+void Table::add(const std::vector<std::string> &key, std::optional<int64_t> value) {
+    auto &row = rows_[key];
+    if (row.key.empty()) row.key = key;
+    ++row.count;
+    if (!value) return;
+    if (bucketing_) ++row.buckets[bucket_of(*bucketing_, *value)];
+    if (!row.has_values || *value < row.min) row.min = *value;
+    if (!row.has_values || *value > row.max) row.max = *value;
+    row.sum += static_cast<long double>(*value);
+    row.has_values = true;
+}
+
+void Table::add_counted(const std::vector<std::string> &key, uint64_t count,
+                        std::optional<int64_t> bucket) {
+    auto &row = rows_[key];
+    if (row.key.empty()) row.key = key;
+    row.count += count;
+    if (bucket) row.buckets[*bucket] += count;
+}
+
+std::vector<const Table::Row *> Table::sorted(size_t top) const {
+    std::vector<const Row *> out;
+    for (const auto &[k, r] : rows_) out.push_back(&r);
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Row *a, const Row *b) { return a->count > b->count; });
+    if (top && out.size() > top) out.resize(top);
+    return out;
+}
+
+uint64_t Table::total() const {
+    uint64_t n = 0;
+    for (const auto &[k, r] : rows_) n += r.count;
+    return n;
+}
+
+namespace {
+
+std::string key_title(const Table &t, const Table::Row &r) {
+    std::string s;
+    for (size_t i = 0; i < r.key.size(); ++i) {
+        if (i) s += ", ";
+        std::string v = r.key[i];
+        std::replace(v.begin(), v.end(), '\n', ' ');
+        s += t.key_names().size() > 1 ? fmt::format("{}={}", t.key_names()[i], v) : v;
+    }
+    return s;
+}
+
+std::string upper(std::string s) {
+    for (auto &c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string render_counts(const Table &t, size_t top) {
+    auto rows = t.sorted(top);
+    size_t cw = 5;
+    for (const auto *r : rows) cw = std::max(cw, fmt::format("{}", r->count).size());
+    // Single-line keys are columns; a stack key prints its frames below the row.
+    std::vector<size_t> widths(t.key_names().size());
+    std::vector<bool> multi(widths.size());
+    for (size_t i = 0; i < widths.size(); ++i) widths[i] = t.key_names()[i].size();
+    for (const auto *r : rows)
+        for (size_t i = 0; i < r->key.size() && i < widths.size(); ++i) {
+            if (r->key[i].find('\n') != std::string::npos || t.key_names()[i] == "stack")
+                multi[i] = true;
+            else
+                widths[i] = std::max(widths[i], r->key[i].size());
+        }
+    auto line = [&](const std::string &count, const std::vector<std::string> &cols) {
+        std::string s = fmt::format("{:>{}}", count, cw);
+        size_t last = cols.size();
+        while (last > 0 && multi[last - 1]) --last;
+        for (size_t i = 0; i < cols.size(); ++i) {
+            if (multi[i]) continue;
+            s += "  ";
+            s += i + 1 == last ? cols[i] : fmt::format("{:<{}}", cols[i], widths[i]);
+        }
+        return s + "\n";
+    };
+    std::vector<std::string> heads;
+    for (const auto &n : t.key_names()) heads.push_back(upper(n));
+    std::string out = line("COUNT", heads);
+    for (const auto *r : rows) {
+        out += line(fmt::format("{}", r->count), r->key);
+        for (size_t i = 0; i < r->key.size() && i < multi.size(); ++i) {
+            if (!multi[i]) continue;
+            size_t pos = 0;
+            const std::string &v = r->key[i];
+            while (pos <= v.size()) {
+                size_t nl = v.find('\n', pos);
+                out += fmt::format("{:>{}}  {}\n", "", cw + 2,
+                                   v.substr(pos, nl == std::string::npos ? nl : nl - pos));
+                if (nl == std::string::npos) break;
+                pos = nl + 1;
+            }
+        }
+    }
+    return out;
+}
+
+std::string stats_line(const Table::Row &r, std::string_view unit) {
+    std::string u = unit.empty() ? "" : fmt::format(" {}", unit);
+    if (!r.has_values) return fmt::format("count {}\n", r.count);
+    long double mean = r.count ? r.sum / static_cast<long double>(r.count) : 0;
+    return fmt::format("count {}, min {}{}, mean {:.1f}{}, max {}{}\n", r.count, r.min, u,
+                       static_cast<double>(mean), u, r.max, u);
+}
+
+std::string render_hist(const Table &t, size_t top, std::string_view unit) {
+    const Bucketing &b = *t.bucketing();
+    std::string out;
+    bool first = true;
+    for (const auto *r : t.sorted(top)) {
+        if (!first) out += "\n";
+        first = false;
+        out +=
+            t.key_names().empty() ? std::string("@:\n") : fmt::format("@[{}]:\n", key_title(t, *r));
+        if (r->buckets.empty()) {
+            out += stats_line(*r, unit);
+            continue;
+        }
+        uint64_t most = 0;
+        for (const auto &[k, n] : r->buckets) most = std::max(most, n);
+        int64_t lo = r->buckets.begin()->first, hi = r->buckets.rbegin()->first;
+        int64_t step = b.kind == Bucketing::Kind::Log2 ? 1 : std::max<int64_t>(b.step, 1);
+        // Empty buckets between the first and last are shown, as bpftrace does.
+        for (int64_t k = lo; k <= hi; k += step) {
+            auto it = r->buckets.find(k);
+            uint64_t n = it == r->buckets.end() ? 0 : it->second;
+            size_t bar = most ? static_cast<size_t>((n * 52 + most - 1) / most) : 0;
+            if (n == 0) bar = 0;
+            out += fmt::format("{:<20} {:>8} |{:<52}|\n", bucket_label(b, k), n,
+                               std::string(bar, '@'));
+            if (hi - k < step) break;
+        }
+        out += stats_line(*r, unit);
+    }
+    return out;
+}
+
+} // namespace
+
+std::string render_text(const Table &t, size_t top, std::string_view unit) {
+    if (t.size() == 0) return "no events\n";
+    return t.bucketing() ? render_hist(t, top, unit) : render_counts(t, top);
+}
+
+std::string render_json(const Table &t, size_t top, std::string_view unit) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto *r : t.sorted(top)) {
+        nlohmann::json key = nlohmann::json::object();
+        for (size_t i = 0; i < r->key.size() && i < t.key_names().size(); ++i)
+            key[t.key_names()[i]] = r->key[i];
+        nlohmann::json row = {{"key", key}, {"count", r->count}};
+        if (t.bucketing()) {
+            nlohmann::json buckets = nlohmann::json::array();
+            for (const auto &[k, n] : r->buckets)
+                buckets.push_back({{"bucket", bucket_label(*t.bucketing(), k)}, {"count", n}});
+            row["buckets"] = buckets;
+        }
+        if (r->has_values) {
+            row["min"] = r->min;
+            row["max"] = r->max;
+            row["mean"] = r->count ? static_cast<double>(r->sum / r->count) : 0.0;
+        }
+        rows.push_back(row);
+    }
+    nlohmann::json doc = {{"keys", t.key_names()}, {"rows", rows}, {"total", t.total()},
+                          {"where", t.where},      {"why", t.why}, {"dropped", t.dropped},
+                          {"lost", t.lost}};
+    if (!unit.empty()) doc["unit"] = unit;
+    return doc.dump() + "\n";
+}
+
+} // namespace ksurf::aggregate

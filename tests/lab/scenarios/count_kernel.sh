@@ -1,0 +1,44 @@
+# ksurf count in the kernel (hist triggers): three syncs of `sh -c` are
+# counted exactly, by comm, and nothing is left behind: no hist trigger in any
+# trigger file, no dynamic event, no instance. Then a SIGKILLed count is
+# cleaned up by `ksurf reset`.
+# lab-timeout: 180
+. /lab/lib.sh
+
+grep -q 'hist:' $T/README || skip "this kernel has no hist triggers (no hist: in README)"
+[ -e $T/kprobe_events ] || skip "no kprobes"
+no_hist_triggers() {
+    if grep -l '^hist:' $T/events/*/*/trigger $T/instances/*/events/*/*/trigger 2>/dev/null; then
+        fail "$1: a hist trigger was left"
+    fi
+}
+tracefs_state >before
+kx 90 count 'p ksys_sync' --by comm -- sh -c 'sync; sync; sync'
+need_armed "count in the kernel"
+expect_rc0 "ksurf count"
+has 'counting in the kernel' || fail "did not say it counted in the kernel"
+has '^ +3  sync$' || fail "sync was not counted exactly 3 times"
+no_hist_triggers "after count"
+state_same before "ksurf count"
+
+kx 90 count 'p do_sys_openat2' --json -- cat /proc/version
+expect_rc0 "ksurf count --json"
+count_total=$(sed -n 's/.*"total":\([0-9]*\).*/\1/p' "$KX_OUT")
+fact "count do_sys_openat2 of cat: $count_total"
+[ -n "$count_total" ] && [ "$count_total" -gt 0 ] || fail "no total in the JSON"
+
+kx 90 hist 'r vfs_read n=$retval' --of n -- cat /proc/version
+expect_rc0 "ksurf hist"
+has '^\[' || fail "no bucket printed"
+no_hist_triggers "after hist"
+state_same before "ksurf hist"
+
+kx_bg 60 count 'p vfs_read' --by comm -d 50
+wait_until 40 sh -c "grep -q vfs_read $T/kprobe_events || ! kill -0 $KX_PID"
+kill -9 "$KX_PID"
+kx_wait
+kx 30 reset
+expect_rc0 "ksurf reset after a SIGKILLed count"
+no_hist_triggers "after kill -9 and reset"
+state_same before "ksurf reset after a SIGKILLed count"
+pass

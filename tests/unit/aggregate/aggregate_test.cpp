@@ -1,0 +1,238 @@
+// Aggregation without a kernel: trigger text, `hist` files as the kernel
+// writes them (samples shaped like Documentation/trace/histogram.rst and
+// kernel/trace/trace_events_hist.c's printing), the fold and its rendering.
+#include "aggregate/aggregate.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+using namespace ksurf::aggregate;
+
+TEST(AggregateTrigger, CountByComm) {
+    Trigger t;
+    t.keys = {"common_pid.execname"};
+    EXPECT_EQ(trigger_text(t),
+              "hist:keys=common_pid.execname:vals=hitcount:sort=hitcount.descending");
+    t.filter = "dfd == -100";
+    t.size_bits = 13;
+    std::string text = trigger_text(t);
+    EXPECT_EQ(text,
+              "hist:keys=common_pid.execname:vals=hitcount:sort=hitcount.descending:size=8192 "
+              "if dfd == -100");
+    EXPECT_EQ(trigger_removal(text), "!" + text);
+}
+
+TEST(AggregateTrigger, SeveralKeys) {
+    Trigger t;
+    t.keys = {"common_pid", "n.log2"};
+    EXPECT_EQ(trigger_text(t),
+              "hist:keys=common_pid,n.log2:vals=hitcount:sort=hitcount.descending");
+}
+
+TEST(AggregateReadme, NamesFromReadme) {
+    KernelHist none = kernel_hist_from_readme("tracing mini-HOWTO:\n  trace_pipe\n");
+    EXPECT_FALSE(none.available);
+    EXPECT_FALSE(none.synthetic);
+    KernelHist old =
+        kernel_hist_from_readme("      hist trigger\n\t    hist:keys=<field1[,field2,...]>\n  "
+                                "synthetic_events\t- Create/append/remove"
+                                "\n\t    'stacktrace' as key\n");
+    EXPECT_TRUE(old.available);
+    EXPECT_TRUE(old.synthetic);
+    EXPECT_EQ(old.stack, "stacktrace");
+    EXPECT_EQ(old.cpu, "cpu");
+    KernelHist fresh = kernel_hist_from_readme(
+        "\t    hist:keys=<field1[,field2,...]>\n\t'common_stacktrace' as key\n common_cpu\n");
+    EXPECT_EQ(fresh.stack, "common_stacktrace");
+    EXPECT_EQ(fresh.cpu, "common_cpu");
+}
+
+TEST(AggregateHistFile, Execname) {
+    const char *text = R"(# event histogram
+#
+# trigger info: hist:keys=common_pid.execname:vals=hitcount:sort=hitcount.descending:size=2048 [active]
+#
+
+{ common_pid: sync            [      2386] } hitcount:          3
+{ common_pid: gnome-terminal  [      3196] } hitcount:          1
+
+Totals:
+    Hits: 4
+    Entries: 2
+    Dropped: 0
+)";
+    HistFile h = parse_hist(text);
+    ASSERT_TRUE(h.ok);
+    ASSERT_EQ(h.entries.size(), 2u);
+    EXPECT_EQ(h.entries[0].keys[0], "sync");
+    EXPECT_EQ(h.entries[0].pids[0], 2386);
+    EXPECT_EQ(h.entries[0].hitcount, 3u);
+    EXPECT_EQ(h.entries[1].keys[0], "gnome-terminal");
+    EXPECT_EQ(h.hits, 4u);
+    EXPECT_EQ(h.entries_total, 2u);
+    EXPECT_EQ(h.dropped, 0u);
+}
+
+TEST(AggregateHistFile, TwoKeysAndValues) {
+    const char *text =
+        "{ common_pid: bash            [     18116], id: sys_setpgid                   [109] } "
+        "hitcount:          1\n"
+        "{ call_site: ffffffffa026b291, bytes_req:        433 } hitcount:          7  bytes_req:   "
+        "     433\n"
+        "\nTotals:\n    Hits: 8\n    Entries: 2\n    Dropped: 5\n";
+    HistFile h = parse_hist(text);
+    ASSERT_EQ(h.entries.size(), 2u);
+    ASSERT_EQ(h.entries[0].keys.size(), 2u);
+    EXPECT_EQ(h.entries[0].keys[0], "bash");
+    EXPECT_EQ(h.entries[0].pids[0], 18116);
+    EXPECT_EQ(h.entries[0].keys[1], "sys_setpgid");
+    ASSERT_EQ(h.entries[1].keys.size(), 2u);
+    EXPECT_EQ(h.entries[1].keys[1], "433");
+    EXPECT_EQ(h.entries[1].numbers[1], 433);
+    EXPECT_EQ(h.entries[1].hitcount, 7u);
+    EXPECT_EQ(h.dropped, 5u);
+}
+
+TEST(AggregateHistFile, Log2AndBuckets) {
+    const char *text =
+        R"( # trigger info: hist:keys=bytes_req.log2:vals=hitcount:sort=bytes_req.log2:size=2048 [active]
+ { bytes_req: ~ 2^5  } hitcount:          8
+ { bytes_req: ~ 2^10 } hitcount:          3
+ { bytes_req: ~ 96-127 } hitcount:          2
+ Totals:
+     Hits: 13
+     Entries: 3
+     Dropped: 0
+)";
+    HistFile h = parse_hist(text);
+    ASSERT_EQ(h.entries.size(), 3u);
+    EXPECT_EQ(h.entries[0].numbers[0], 5);
+    EXPECT_EQ(h.entries[1].numbers[0], 10);
+    EXPECT_EQ(h.entries[1].hitcount, 3u);
+    EXPECT_EQ(h.entries[2].numbers[0], 96);
+    EXPECT_EQ(h.hits, 13u);
+}
+
+TEST(AggregateHistFile, StacktraceKey) {
+    const char *text = R"(# event histogram
+#
+# trigger info: hist:keys=stacktrace:vals=hitcount:sort=hitcount.descending:size=2048 [active]
+#
+
+{ stacktrace:
+         __kmalloc_track_caller+0x10b/0x1a0
+         kmemdup+0x20/0x50
+         hidraw_report_event+0x8a/0x120 [hid]
+} hitcount:          3
+{ common_stacktrace:
+         ksys_sync+0x1/0xa0
+         __x64_sys_sync+0xe/0x20
+         do_syscall_64+0x3b/0x90
+} hitcount:         12
+
+Totals:
+    Hits: 15
+    Entries: 2
+    Dropped: 0
+)";
+    HistFile h = parse_hist(text);
+    ASSERT_EQ(h.entries.size(), 2u);
+    EXPECT_EQ(h.entries[0].keys[0],
+              "__kmalloc_track_caller+0x10b/0x1a0\nkmemdup+0x20/0x50\nhidraw_report_event+0x8a/"
+              "0x120 [hid]");
+    EXPECT_EQ(h.entries[0].hitcount, 3u);
+    EXPECT_EQ(h.entries[1].keys[0],
+              "ksys_sync+0x1/0xa0\n__x64_sys_sync+0xe/0x20\ndo_syscall_64+0x3b/0x90");
+    EXPECT_EQ(h.entries[1].hitcount, 12u);
+}
+
+TEST(AggregateHistFile, NoTotalsIsNotOk) {
+    EXPECT_FALSE(parse_hist("").ok);
+    EXPECT_TRUE(parse_hist("").entries.empty());
+}
+
+TEST(AggregateBuckets, Log2LikeTheKernel) {
+    Bucketing b;
+    EXPECT_EQ(bucket_of(b, 0), 0);
+    EXPECT_EQ(bucket_of(b, 1), 0);
+    EXPECT_EQ(bucket_of(b, 2), 1);
+    EXPECT_EQ(bucket_of(b, 3), 2);
+    EXPECT_EQ(bucket_of(b, 16), 4);
+    EXPECT_EQ(bucket_of(b, 17), 5);
+    EXPECT_EQ(bucket_of(b, 32), 5);
+    EXPECT_EQ(bucket_label(b, 0), "[0, 1]");
+    EXPECT_EQ(bucket_label(b, 1), "[2, 2]");
+    EXPECT_EQ(bucket_label(b, 5), "[17, 32]");
+}
+
+TEST(AggregateBuckets, Linear) {
+    Bucketing b{Bucketing::Kind::Linear, 0, 100, 10};
+    EXPECT_EQ(bucket_of(b, 0), 0);
+    EXPECT_EQ(bucket_of(b, 19), 10);
+    EXPECT_EQ(bucket_of(b, 1000), 90); // clamped below MAX
+    EXPECT_EQ(bucket_label(b, 10), "[10, 20)");
+    Bucketing open{Bucketing::Kind::Linear, 0, 0, 10};
+    EXPECT_EQ(bucket_of(open, -1), -10);
+}
+
+TEST(AggregateTable, FoldsAndSortsCounts) {
+    Table t({"comm"}, std::nullopt);
+    for (int i = 0; i < 3; ++i) t.add({"sync"});
+    t.add({"sh"});
+    EXPECT_EQ(t.size(), 2u);
+    EXPECT_EQ(t.total(), 4u);
+    auto rows = t.sorted();
+    EXPECT_EQ(rows[0]->key[0], "sync");
+    EXPECT_EQ(rows[0]->count, 3u);
+    EXPECT_EQ(render_text(t), "COUNT  COMM\n    3  sync\n    1  sh\n");
+    EXPECT_EQ(t.sorted(1).size(), 1u);
+}
+
+TEST(AggregateTable, KernelAndUserSpaceRenderTheSame) {
+    Table user({"n"}, Bucketing{});
+    for (int v : {16, 17, 20, 32, 1}) user.add({}, v);
+    Table kernel({"n"}, Bucketing{});
+    kernel.add_counted({}, 1, 0);
+    kernel.add_counted({}, 1, 4);
+    kernel.add_counted({}, 3, 5);
+    // The user-space fold also knows exact min/max; the buckets are equal.
+    std::string u = render_text(user), k = render_text(kernel);
+    EXPECT_EQ(u.substr(0, u.find("count")), k.substr(0, k.find("count")));
+    EXPECT_NE(
+        u.find(
+            "[17, 32]                    3 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|"),
+        std::string::npos)
+        << u;
+    EXPECT_NE(u.find("[3, 4]                      0 |"), std::string::npos) << u;
+    EXPECT_NE(u.find("count 5, min 1, mean 17.2, max 32"), std::string::npos) << u;
+}
+
+TEST(AggregateTable, StackKeyPrintsFramesBelow) {
+    Table t({"stack"}, std::nullopt);
+    t.add_counted({"a+0x1/0x2\nb+0x3/0x4"}, 2);
+    EXPECT_EQ(render_text(t), "COUNT\n    2\n         a+0x1/0x2\n         b+0x3/0x4\n");
+}
+
+TEST(AggregateTable, Json) {
+    Table t({"comm", "func"}, std::nullopt);
+    t.add({"sync", "p ksys_sync"});
+    t.where = "kernel";
+    t.dropped = 2;
+    auto j = nlohmann::json::parse(render_json(t));
+    EXPECT_EQ(j["keys"], nlohmann::json({"comm", "func"}));
+    EXPECT_EQ(j["rows"][0]["key"]["comm"], "sync");
+    EXPECT_EQ(j["rows"][0]["count"], 1);
+    EXPECT_EQ(j["where"], "kernel");
+    EXPECT_EQ(j["dropped"], 2);
+    EXPECT_EQ(j["lost"], 0);
+    EXPECT_EQ(j["total"], 1);
+}
+
+TEST(AggregateKeys, Parse) {
+    auto keys = parse_keys({"comm,pid", "n", ""});
+    ASSERT_EQ(keys.size(), 3u);
+    EXPECT_EQ(keys[0].kind, KeyKind::Comm);
+    EXPECT_EQ(keys[1].kind, KeyKind::Pid);
+    EXPECT_EQ(keys[2].kind, KeyKind::Field);
+    EXPECT_EQ(keys[2].name, "n");
+}
