@@ -59,7 +59,7 @@ _ksurf() {
     esac
 
     if [[ $cword -eq 1 ]]; then
-        COMPREPLY=($(compgen -W "list who run count hist reset help probe --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "list who run count hist lat reset help probe --help --version" -- "$cur"))
         return
     fi
 
@@ -113,14 +113,17 @@ _ksurf() {
     run)
         [[ $cur == -* ]] && COMPREPLY=($(compgen -W "-g --graph --filter --notrace --max-depth --min-time --no-irqs -b --buffer --tree-limit --json --folded --svg --no-children --force --events" -- "$cur"))
         ;;
-    count | hist)
+    count | hist | lat)
         case $prev in
         --by) COMPREPLY=($(compgen -W "comm pid tid cpu func stack" -- "$cur")) ;;
-        *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--by --top --interval --of --linear --pid --duration --count --buffer --json --help" -- "$cur")) ;;
+        --unit) COMPREPLY=($(compgen -W "ns us ms" -- "$cur")) ;;
+        *)
+            [[ ${words[1]} == lat && $cword -eq 2 && $cur != -* ]] && COMPREPLY=($(_ksurf_names funcs "$cur"))
+            [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--by --top --interval --of --linear --unit --pid --duration --count --buffer --json --help" -- "$cur")) ;;
         esac
         ;;
     help)
-        COMPREPLY=($(compgen -W "list who run count hist reset probe" -- "$cur"))
+        COMPREPLY=($(compgen -W "list who run count hist lat reset probe" -- "$cur"))
         ;;
     *)
         # Probes (with or without the word "probe"): their options.

@@ -21,5 +21,6 @@ int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_count(int argc, char **argv);
 int cmd_hist(int argc, char **argv);
+int cmd_lat(int argc, char **argv);
 
 } // namespace ksurf::commands

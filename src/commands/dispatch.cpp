@@ -22,6 +22,7 @@ int dispatch_one(int argc, char **argv) {
         if (cmd == "list") return cmd_list(argc - 1, argv + 1);
         if (cmd == "count") return cmd_count(argc - 1, argv + 1);
         if (cmd == "hist") return cmd_hist(argc - 1, argv + 1);
+        if (cmd == "lat") return cmd_lat(argc - 1, argv + 1);
         if (cmd == "help") {
             if (argc >= 3) {
                 char help[] = "--help";

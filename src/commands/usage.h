@@ -12,6 +12,7 @@ usage:
   ksurf run [options] -- CMD ARGS...          the kernel functions (or system calls) CMD runs
   ksurf count EXPR... [--by KEY,...]         how often probes fire, per comm/pid/func/stack/field
   ksurf hist EXPR... --of NAME               a histogram of a value (log2 or --linear)
+  ksurf lat FUNC [--unit us]                 how long a function takes: histogram, min/mean/max
   ksurf list funcs|events|func|struct ...    what can be traced, and how (also uprobes, disasm)
   ksurf reset                                remove what dead ksurf runs left in the kernel
   ksurf help [COMMAND]                       this text, or a command's options

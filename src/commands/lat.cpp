@@ -1,0 +1,166 @@
+// ksurf lat FUNC: the time from entry to return of a kernel function (or a
+// P/R user function), as a log2 histogram plus count, min, mean, max; the
+// funclatency of perf-tools and BCC. A mode of the probe engine: an entry
+// probe and a return probe, paired per thread as records arrive (a stack per
+// thread, for recursion), folded into an aggregate::Table.
+#include "aggregate/aggregate.h"
+#include "commands/commands.h"
+#include "commands/common.h"
+#include "commands/runner.h"
+#include "output/output.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fmt/format.h>
+#include <traceevent/event-parse.h>
+#include <unordered_map>
+
+namespace ksurf::commands {
+
+namespace {
+
+using aggregate::KeyKind;
+
+class LatHandler : public Handler {
+  public:
+    LatHandler(tep_handle *tep, std::vector<aggregate::Key> keys, std::string unit, bool json,
+               std::vector<capture::EventRef> bookkeeping, std::string tracefs_dir)
+        : tep_(tep), keys_(std::move(keys)), unit_(std::move(unit)), json_(json),
+          procs_(std::move(tracefs_dir)), table_(names(keys_), aggregate::Bucketing{}) {
+        hidden_ = find_events(tep, bookkeeping);
+        div_ = unit_ == "ns" ? 1 : unit_ == "ms" ? 1000000 : 1000;
+        table_.where = "user space";
+        table_.why = "entry and return paired per thread as records arrive";
+    }
+
+    static std::vector<std::string> names(const std::vector<aggregate::Key> &keys) {
+        std::vector<std::string> out;
+        for (const auto &k : keys) out.push_back(k.name);
+        return out;
+    }
+
+    Status armed(tracefs::Session &, const std::vector<ArmedEvent> &events,
+                 const std::vector<pid_t> &) override {
+        for (const auto &e : events) {
+            tep_event *ev = tep_find_event_by_name(tep_, e.ref.system.c_str(), e.ref.name.c_str());
+            if (e.probe == 0)
+                entry_ = ev;
+            else
+                ret_ = ev;
+        }
+        return {};
+    }
+
+    bool on_record(const capture::Record &r) override {
+        procs_.feed(r);
+        if (r.event == entry_) {
+            open_[r.pid].push_back(r.ts);
+            return true;
+        }
+        if (r.event != ret_) return false;
+        auto it = open_.find(r.pid);
+        // A return without its entry: the call began before tracing did.
+        if (it == open_.end() || it->second.empty()) return false;
+        uint64_t start = it->second.back();
+        it->second.pop_back();
+        if (it->second.empty()) open_.erase(it);
+        key_.clear();
+        for (const auto &k : keys_) {
+            switch (k.kind) {
+            case KeyKind::Comm:
+                key_.push_back(procs_.get(r.pid).comm);
+                break;
+            case KeyKind::Tid:
+                key_.push_back(std::to_string(r.pid));
+                break;
+            case KeyKind::Cpu:
+                key_.push_back(std::to_string(r.cpu));
+                break;
+            default:
+                key_.emplace_back();
+                break; // refused before arming
+            }
+        }
+        table_.add(key_, static_cast<int64_t>((r.ts - start) / div_));
+        return true;
+    }
+
+    void tick() override { print(); }
+    void finish() override { print(); }
+    bool broken() const override { return std::ferror(stdout) != 0; }
+
+  private:
+    void print() {
+        std::string out = json_ ? aggregate::render_json(table_, 0, unit_)
+                                : aggregate::render_text(table_, 0, unit_);
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        std::fflush(stdout);
+    }
+
+    tep_handle *tep_;
+    std::vector<aggregate::Key> keys_;
+    std::string unit_;
+    bool json_;
+    uint64_t div_ = 1000;
+    output::ProcessTable procs_;
+    aggregate::Table table_;
+    std::vector<const tep_event *> hidden_;
+    const tep_event *entry_ = nullptr, *ret_ = nullptr;
+    std::unordered_map<int, std::vector<uint64_t>> open_; // tid -> entry times
+    std::vector<std::string> key_;
+};
+
+} // namespace
+
+int cmd_lat(int argc, char **argv) {
+    CLI::App app{"ksurf lat: how long a kernel function (or P/R PATH:SYMBOL) takes, from entry "
+                 "to return: a log2 histogram, with count, min, mean and max",
+                 "ksurf lat"};
+    app.footer("Examples:\n  ksurf lat vfs_fsync -d 10\n  ksurf lat do_sys_openat2 --by comm "
+               "--unit ns -- cat /etc/hostname\n  ksurf lat /usr/lib/x86_64-linux-gnu/libc.so.6:"
+               "malloc -p PID");
+    CommonOptions common;
+    std::string func, unit = "us", filter;
+    std::vector<std::string> by;
+    double interval = 0;
+    app.add_option("FUNC", func, "kernel function, or PATH:SYMBOL for a user function")->required();
+    app.add_option("--by", by, "per KEY[,KEY...]: comm, tid, cpu");
+    app.add_option("--unit", unit, "ns, us or ms (default us)")
+        ->check(CLI::IsMember({"ns", "us", "ms"}));
+    app.add_option("-i,--interval", interval, "print the histogram every SECS seconds")
+        ->check(CLI::PositiveNumber);
+    add_common_options(app, common, false);
+    auto split = split_command(argc, argv);
+    try {
+        app.parse(static_cast<int>(split.args.size()), split.args.data());
+    } catch (const CLI::ParseError &e) {
+        return parse_error_exit(app, e);
+    }
+    auto keys = aggregate::parse_keys(by);
+    for (const auto &k : keys)
+        if (k.kind != KeyKind::Comm && k.kind != KeyKind::Tid && k.kind != KeyKind::Cpu) {
+            std::fprintf(stderr, "ksurf: lat --by %s: lat keys are comm, tid and cpu\n",
+                         k.name.c_str());
+            return kExitUsage;
+        }
+    bool user = func.find(':') != std::string::npos;
+    std::vector<compile::Source> sources = {
+        {fmt::format("{} {}", user ? "P" : "p", func), "the entry of FUNC"},
+        {fmt::format("{} {}", user ? "R" : "r", func), "the return of FUNC"}};
+    auto compiled = compile_sources(sources, "", "");
+    if (!compiled) return compiled.error();
+    const compile::Plan &plan = *compiled;
+    std::fprintf(stderr, "ksurf: timing in user space: entry and return paired per thread as "
+                         "records arrive (in-kernel synthetic events are not used yet)\n");
+    RunOptions ro = to_run_options(common, split.command);
+    ro.interval_s = interval;
+    ro.quiet_summary = true;
+    ro.extra_events = bookkeeping_events(plan);
+    std::string root = tracefs::Tracefs::open().value_or(tracefs::Tracefs("")).root();
+    auto make = [&](tep_handle *tep, const output::Styles &) -> std::unique_ptr<Handler> {
+        return std::make_unique<LatHandler>(tep, keys, unit, common.json, ro.extra_events, root);
+    };
+    return run_plan(plan, ro, make);
+}
+
+} // namespace ksurf::commands
