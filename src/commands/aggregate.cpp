@@ -268,7 +268,8 @@ class FoldHandler : public Handler {
     void follow_fork(const capture::Record &r) {
         if (!restricted_) return;
         traced_.insert(r.pid);
-        if (const tep_format_field *f = tep_find_field(r.event, "child_pid"))
+        if (const tep_format_field *f =
+                tep_find_field(const_cast<tep_event *>(r.event), "child_pid"))
             if (auto v = read_field(r, f).number) traced_.insert(static_cast<int>(*v));
     }
 
