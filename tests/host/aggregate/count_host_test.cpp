@@ -103,3 +103,21 @@ TEST(Count, UnknownKeyFieldIsRefused) {
     EXPECT_NE(r.err.find("no field nosuchfield"), std::string::npos) << r.err;
     no_triggers_left(r.pid);
 }
+
+TEST(Lat, UprobeEntryAndReturnPaired) {
+    KSURF_REQUIRE_HOST();
+    std::ifstream f(tracefs_dir() + "/uprobe_events");
+    if (!f.good()) GTEST_SKIP() << "no uprobe_events";
+    // main runs once: one latency, at least as long as its 10,000 system calls.
+    auto r = run_ksurf({"lat", std::string(KSURF_CALLS_GETPPID) + ":main", "--unit", "ns", "--json",
+                        "--", KSURF_CALLS_GETPPID, "10000"},
+                       60);
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["total"], 1) << r.out;
+    EXPECT_EQ(j["unit"], "ns");
+    ASSERT_EQ(j["rows"].size(), 1u);
+    EXPECT_GT(j["rows"][0]["min"].get<int64_t>(), 0);
+    EXPECT_EQ(j["rows"][0]["min"], j["rows"][0]["max"]);
+    no_triggers_left(r.pid);
+}
