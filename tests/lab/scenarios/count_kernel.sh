@@ -27,9 +27,16 @@ count_total=$(sed -n 's/.*"total":\([0-9]*\).*/\1/p' "$KX_OUT")
 fact "count do_sys_openat2 of cat: $count_total"
 [ -n "$count_total" ] && [ "$count_total" -gt 0 ] || fail "no total in the JSON"
 
-kx 90 hist 'r vfs_read n=$retval' --of n -- cat /proc/version
+kx 90 lat do_sys_openat2 --json -- cat /proc/version
+expect_rc0 "ksurf lat"
+lat_total=$(sed -n 's/.*"total":\([0-9]*\).*/\1/p' "$KX_OUT")
+fact "lat do_sys_openat2 of cat: $lat_total"
+[ "$lat_total" = "$count_total" ] || fail "lat counted $lat_total calls, count $count_total"
+
+# busybox cat uses sendfile; dd reads with read(2): one 16-byte read.
+kx 90 hist 'r vfs_read n=$retval' --of n -- dd if=/proc/version of=/dev/null bs=16 count=1
 expect_rc0 "ksurf hist"
-has '^\[' || fail "no bucket printed"
+has '^\[9, 16\] +1 \|@+ *\|$' || fail "the 16-byte read is not in the [9, 16] bucket"
 no_hist_triggers "after hist"
 state_same before "ksurf hist"
 
