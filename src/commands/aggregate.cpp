@@ -10,6 +10,7 @@
 #include "commands/runner.h"
 #include "output/output.h"
 #include "util/strings.h"
+#include "util/write_error.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -211,8 +212,6 @@ class FoldHandler : public Handler {
         print();
     }
 
-    bool broken() const override { return std::ferror(stdout) != 0; }
-
   private:
     struct Per {
         capture::EventRef ref;
@@ -317,8 +316,9 @@ class FoldHandler : public Handler {
     void print() {
         std::string out = req_.json ? aggregate::render_json(table_, req_.top)
                                     : aggregate::render_text(table_, req_.top);
-        std::fwrite(out.data(), 1, out.size(), stdout);
-        std::fflush(stdout);
+        // The byte policy: a failed write (a full disk) fails the run (exit 74).
+        write_checked(stdout, out, "standard output");
+        flush_checked(stdout, "standard output");
         if (table_.dropped)
             std::fprintf(stderr, "ksurf: the kernel's hist dropped %llu events (table full)\n",
                          static_cast<unsigned long long>(table_.dropped));

@@ -8,6 +8,7 @@
 #include "commands/common.h"
 #include "commands/runner.h"
 #include "output/output.h"
+#include "util/write_error.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -87,14 +88,14 @@ class LatHandler : public Handler {
 
     void tick() override { print(); }
     void finish() override { print(); }
-    bool broken() const override { return std::ferror(stdout) != 0; }
 
   private:
     void print() {
         std::string out = json_ ? aggregate::render_json(table_, 0, unit_)
                                 : aggregate::render_text(table_, 0, unit_);
-        std::fwrite(out.data(), 1, out.size(), stdout);
-        std::fflush(stdout);
+        // The byte policy: a failed write (a full disk) fails the run (exit 74).
+        write_checked(stdout, out, "standard output");
+        flush_checked(stdout, "standard output");
     }
 
     tep_handle *tep_;
