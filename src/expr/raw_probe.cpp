@@ -16,7 +16,6 @@ bool alnum(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
 
-
 } // namespace
 
 bool kernel_number(std::string_view s, uint64_t &v) {
