@@ -35,6 +35,7 @@ add_custom_target(fuzz_decode ALL DEPENDS fuzz_decode_bin)
 set(work ${CMAKE_CURRENT_BINARY_DIR}/corpus_decode)
 add_test(NAME fuzz_decode
   COMMAND ${CMAKE_COMMAND} -E env ASAN_OPTIONS=detect_leaks=1
+          LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/lsan.supp
           sh -c "mkdir -p '${work}' && exec '$<TARGET_FILE:fuzz_decode_bin>' -max_total_time=${KSURF_FUZZ_DECODE_SECONDS} -timeout=10 -rss_limit_mb=2048 -max_len=2048 -use_value_profile=1 -print_final_stats=1 '${work}' '${CMAKE_CURRENT_SOURCE_DIR}/corpus_decode'")
 set_tests_properties(fuzz_decode PROPERTIES LABELS unit
                      TIMEOUT ${KSURF_FUZZ_DECODE_SECONDS}0)
