@@ -55,6 +55,21 @@ bool bitfield(std::string_view t) {
     return w >= 1 && (c == 8 || c == 16 || c == 32 || c == 64) && w + o <= c;
 }
 
+// The names the kernel takes on architecture `a`, for the hint under an unknown one.
+std::string register_hint(ksurf::arch::Arch a) {
+    switch (a) {
+    case ksurf::arch::Arch::X86_64:
+        return "the kernel's names: %ax %bx %cx %dx %si %di %bp %sp %r8..%r15 %ip (x86_64)";
+    case ksurf::arch::Arch::Aarch64:
+        return "the kernel's names: %x0..%x30 %sp %pc %pstate (aarch64)";
+    default:
+        break;
+    }
+    std::string names;
+    for (const auto &n : ksurf::arch::register_names(a)) names += (names.empty() ? "%" : " %") + n;
+    return "the kernel's names: " + names + " (" + std::string(ksurf::arch::arch_name(a)) + ")";
+}
+
 class Checker {
   public:
     Checker(std::string_view t, const FetchargContext &ctx, const expr::ErrorFn &error)
@@ -75,9 +90,7 @@ class Checker {
                 error_(b, e,
                        "unknown " + std::string(arch_name(ctx_.arch)) + " register '" +
                            std::string(s) + "'",
-                       alias.empty() ? "the kernel's names: %ax %bx %cx %dx %si %di %bp %sp "
-                                       "%r8..%r15 %ip (x86_64)"
-                                     : "did you mean '%" + alias + "'?");
+                       alias.empty() ? register_hint(ctx_.arch) : "did you mean '%" + alias + "'?");
                 return false;
             }
             op = Op::Reg;
