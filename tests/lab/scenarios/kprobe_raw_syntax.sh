@@ -8,20 +8,26 @@
 sym=_sdata
 grep -qw "$sym" /proc/kallsyms || sym=vfs_read
 addr=0x$(grep -w "$sym" /proc/kallsyms | head -n 1 | cut -d' ' -f1)
-reg=%ax
+# The selftest's forms name x86 registers; on aarch64 the same forms use its
+# own (the kernel refuses the other architecture's names, and so does ksurf).
+a0=$(argreg 0) a1=$(argreg 1)
+case $ARCH in
+aarch64) reg=%x0 s1=%x0 s2=%x1 s3=%x2 ;;
+*) reg=%ax s1=%ax s2=%dx s3=%cx ;;
+esac
 set -- "$reg" "@$sym" "@$addr" "@$sym+10" "@$sym-10" '$stack' '$stack0' '$stack1' '$comm' \
     "+0($reg)" "-0($reg)" '+10($stack)' '+0($stack1)' "+10(@$sym-10)" '+0(+10(+20($stack)))' \
     "$reg:x16" '$comm:string' '+0($stack):string' \
     '$stack0:s64' '$stack0:u32' '$stack0:x8' '$stack0:b4@4/32' \
-    '+u0(%si):ustring' '%ax:symbol' '+0(%di):u8[16]' '+0(%di):string[2]'
+    "+u0($a1):ustring" "$reg:symbol" "+0($a0):u8[16]" "+0($a0):string[2]"
 # Forms newer than some kernels: armed when this kernel's README lists them.
 readme=$T/README
 types=$(grep -A3 'type: s8' $readme)
 grep -q 'arg<N>' $readme && set -- "$@" '$arg1'
 grep -q 'imm-value' $readme && set -- "$@" '\42' '\-1'
 grep -q 'imm-string' $readme && set -- "$@" '\"ksurf"'
-echo "$types" | grep -qw symstr && set -- "$@" '+0(%si):symstr'
-echo "$types" | grep -qw char && set -- "$@" '+0(%di):char'
+echo "$types" | grep -qw symstr && set -- "$@" "+0($a1):symstr"
+echo "$types" | grep -qw char && set -- "$@" "+0($a0):char"
 fact "raw syntax README types: $(echo "$types" | tr -s ' \t\n' ' ')"
 
 exprs=
@@ -35,8 +41,8 @@ n=$i
 printf '%s\n' "$exprs" | sed '/^$/d' >exprs.txt
 printf '%s\n' 'r:rawret vfs_read $retval' 'r4:rawret4 vfs_read+0 r=$retval:s32' \
     'p:rawpret vfs_read%return $retval' \
-    'p:myprobe do_sys_open dfd=%ax filename=%dx flags=%cx mode=+4($stack)' \
-    'p:open do_sys_open filename=+0(%si):string' >>exprs.txt
+    "p:myprobe do_sys_open dfd=$s1 filename=$s2 flags=$s3 mode=+4(\$stack)" \
+    "p:open do_sys_open filename=+0($a1):string" >>exprs.txt
 ta=0x$(grep -w tracefs_create_dir /proc/kallsyms | head -n 1 | cut -d' ' -f1)
 [ "$ta" != 0x ] && printf '%s\n' "p:rawaddr $ta" 'p:rawsym tracefs_create_dir' >>exprs.txt
 fact "raw syntax forms: $(wc -l <exprs.txt)"
@@ -49,7 +55,7 @@ for a in "$@"; do
     grep -qF -- "p:ksurf/raw$i vfs_read arg1=$a" "$KX_OUT" || fail "-S changed '$a'"
     i=$((i + 1))
 done
-has '^p:ksurf/myprobe do_sys_open dfd=%ax filename=%dx flags=%cx mode=\+4\(\$stack\)$' ||
+has "^p:ksurf/myprobe do_sys_open dfd=$s1 filename=$s2 flags=$s3 mode=\\+4\\(\\\$stack\\)\$" ||
     fail "-S did not keep seed 004's probe as written"
 
 tracefs_state >before
