@@ -7,6 +7,7 @@
 #include "aggregate/aggregate.h"
 #include "commands/commands.h"
 #include "commands/common.h"
+#include "commands/record_key.h"
 #include "commands/runner.h"
 #include "output/output.h"
 #include "util/strings.h"
@@ -168,18 +169,10 @@ class FoldHandler : public Handler {
         const Per &per = it->second;
         key_.clear();
         for (size_t i = 0; i < req_.keys.size(); ++i) {
+            if (append_common_key(req_.keys[i].kind, r, procs_, key_)) continue;
             switch (req_.keys[i].kind) {
-            case KeyKind::Comm:
-                key_.push_back(procs_.get(r.pid).comm);
-                break;
             case KeyKind::Pid:
                 key_.push_back(std::to_string(tgid(r.pid)));
-                break;
-            case KeyKind::Tid:
-                key_.push_back(std::to_string(r.pid));
-                break;
-            case KeyKind::Cpu:
-                key_.push_back(std::to_string(r.cpu));
                 break;
             case KeyKind::Func:
                 key_.push_back(per.func);
@@ -190,6 +183,8 @@ class FoldHandler : public Handler {
             case KeyKind::Field:
                 key_.push_back(read_field(r, per.fields[i]).text);
                 break;
+            default:
+                break; // comm, tid, cpu: above
             }
         }
         std::optional<int64_t> value;

@@ -6,6 +6,7 @@
 #include "aggregate/aggregate.h"
 #include "commands/commands.h"
 #include "commands/common.h"
+#include "commands/record_key.h"
 #include "commands/runner.h"
 #include "output/output.h"
 #include "util/write_error.h"
@@ -66,22 +67,9 @@ class LatHandler : public Handler {
         it->second.pop_back();
         if (it->second.empty()) open_.erase(it);
         key_.clear();
-        for (const auto &k : keys_) {
-            switch (k.kind) {
-            case KeyKind::Comm:
-                key_.push_back(procs_.get(r.pid).comm);
-                break;
-            case KeyKind::Tid:
-                key_.push_back(std::to_string(r.pid));
-                break;
-            case KeyKind::Cpu:
-                key_.push_back(std::to_string(r.cpu));
-                break;
-            default:
-                key_.emplace_back();
-                break; // refused before arming
-            }
-        }
+        for (const auto &k : keys_)
+            if (!append_common_key(k.kind, r, procs_, key_))
+                key_.emplace_back(); // other kinds are refused before arming
         table_.add(key_, static_cast<int64_t>((r.ts - start) / div_));
         return true;
     }
