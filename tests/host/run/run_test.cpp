@@ -35,7 +35,12 @@ std::string top_state() {
           "set_event_pid", "set_event", "set_graph_function", "set_ftrace_filter",
           "max_graph_depth", "options/function-fork", "options/event-fork", "buffer_percent"})
         out += std::string("## ") + f + "\n" + read_top(f);
-    for (const auto &i : ksurf::test::list_instances()) out += "instance " + i + "\n";
+    // Other ksurf runs (another session, a helper's tests) may come and go
+    // meanwhile: their ksurf-PID instances are theirs. Each test checks its
+    // own run's instance with instance_exists(r.pid); every other instance
+    // must be the same before and after.
+    for (const auto &i : ksurf::test::list_instances())
+        if (!i.starts_with("ksurf-")) out += "instance " + i + "\n";
     return out;
 }
 
