@@ -1,6 +1,8 @@
 // Keys, buckets, the folded table and how it prints (text like bpftrace's
 // count maps and hist(), or one JSON document).
 #include "aggregate/aggregate.h"
+#include "util/bytes.h"
+#include "util/json.h"
 
 #include <algorithm>
 #include <bit>
@@ -104,11 +106,25 @@ uint64_t Table::total() const {
 
 namespace {
 
+// A key as text: its bytes under the byte policy (util/bytes.h), line by line,
+// so that a process name cannot carry terminal escapes while a stack key keeps
+// one frame per line.
+std::string shown(std::string_view v) {
+    std::string out;
+    for (size_t pos = 0;;) {
+        size_t nl = v.find('\n', pos);
+        out += text_escaped(v.substr(pos, nl == std::string_view::npos ? nl : nl - pos));
+        if (nl == std::string_view::npos) return out;
+        out += '\n';
+        pos = nl + 1;
+    }
+}
+
 std::string key_title(const Table &t, const Table::Row &r) {
     std::string s;
     for (size_t i = 0; i < r.key.size(); ++i) {
         if (i) s += ", ";
-        std::string v = r.key[i];
+        std::string v = shown(r.key[i]);
         std::replace(v.begin(), v.end(), '\n', ' ');
         s += t.key_names().size() > 1 ? fmt::format("{}={}", t.key_names()[i], v) : v;
     }
@@ -128,12 +144,17 @@ std::string render_counts(const Table &t, size_t top) {
     std::vector<size_t> widths(t.key_names().size());
     std::vector<bool> multi(widths.size());
     for (size_t i = 0; i < widths.size(); ++i) widths[i] = t.key_names()[i].size();
-    for (const auto *r : rows)
-        for (size_t i = 0; i < r->key.size() && i < widths.size(); ++i) {
-            if (r->key[i].find('\n') != std::string::npos || t.key_names()[i] == "stack")
+    std::vector<std::vector<std::string>> keys;
+    for (const auto *r : rows) {
+        keys.emplace_back();
+        for (const auto &k : r->key) keys.back().push_back(shown(k));
+    }
+    for (const auto &key : keys)
+        for (size_t i = 0; i < key.size() && i < widths.size(); ++i) {
+            if (key[i].find('\n') != std::string::npos || t.key_names()[i] == "stack")
                 multi[i] = true;
             else
-                widths[i] = std::max(widths[i], r->key[i].size());
+                widths[i] = std::max(widths[i], key[i].size());
         }
     auto line = [&](const std::string &count, const std::vector<std::string> &cols) {
         std::string s = fmt::format("{:>{}}", count, cw);
@@ -149,12 +170,13 @@ std::string render_counts(const Table &t, size_t top) {
     std::vector<std::string> heads;
     for (const auto &n : t.key_names()) heads.push_back(upper(n));
     std::string out = line("COUNT", heads);
-    for (const auto *r : rows) {
-        out += line(fmt::format("{}", r->count), r->key);
-        for (size_t i = 0; i < r->key.size() && i < multi.size(); ++i) {
+    for (size_t row = 0; row < rows.size(); ++row) {
+        const auto *r = rows[row];
+        out += line(fmt::format("{}", r->count), keys[row]);
+        for (size_t i = 0; i < keys[row].size() && i < multi.size(); ++i) {
             if (!multi[i]) continue;
             size_t pos = 0;
-            const std::string &v = r->key[i];
+            const std::string &v = keys[row][i];
             while (pos <= v.size()) {
                 size_t nl = v.find('\n', pos);
                 out += fmt::format("{:>{}}  {}\n", "", cw + 2,
@@ -238,7 +260,9 @@ std::string render_json(const Table &t, size_t top, std::string_view unit) {
                           {"where", t.where},      {"why", t.why}, {"dropped", t.dropped},
                           {"lost", t.lost}};
     if (!unit.empty()) doc["unit"] = unit;
-    return doc.dump() + "\n";
+    // Keys hold raw bytes (a process name need not be UTF-8): ksurf's writer
+    // escapes them where nlohmann's dump() would throw.
+    return json::dump(doc);
 }
 
 } // namespace ksurf::aggregate

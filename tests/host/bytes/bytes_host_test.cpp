@@ -119,6 +119,27 @@ TEST(HostileNames, TextShowsEscapesNotRawBytes) {
     EXPECT_NE(w.out.find(R"(bad\xff\xfe\x80name)"), std::string::npos) << w.out;
 }
 
+// count/hist/lat keys are process names too: their JSON parses strictly and
+// keeps the bytes, their text shows escapes.
+TEST(HostileNames, CountKeysAreEscapedInJsonAndText) {
+    KSURF_REQUIRE_HOST();
+    HelperEnv env;
+    auto j = run_ksurf(
+        {"count", "e syscalls/sys_enter_getppid", "--by", "comm", "--json", "--", self_exe()}, 60);
+    ASSERT_EQ(j.status, 0) << j.err;
+    bool seen = false;
+    for (const auto &d : parse_lines(j.out))
+        if (d.contains("rows"))
+            for (const auto &row : d["rows"]) seen |= has_raw_name(row["key"], "comm");
+    EXPECT_TRUE(seen) << j.out;
+    EXPECT_FALSE(instance_exists(j.pid));
+    auto t = run_ksurf({"count", "e syscalls/sys_enter_getppid", "--by", "comm", "--", self_exe()},
+                       60);
+    ASSERT_EQ(t.status, 0) << t.err;
+    EXPECT_TRUE(ksurf::valid_utf8(t.out)) << t.out;
+    EXPECT_NE(t.out.find(R"(bad\xff\xfe\x80name)"), std::string::npos) << t.out;
+}
+
 // Runs ksurf with standard output on `out_path`; stderr is returned.
 ksurf::test::RunResult run_ksurf_to(const std::string &out_path,
                                     const std::vector<std::string> &args) {
