@@ -1,4 +1,5 @@
 #include "listing/render.h"
+#include "util/bytes.h"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -49,7 +50,9 @@ std::string render_funcs(const FuncListing &l, bool all, const Style &st) {
             width = std::max(width, f.name.size() + (f.module.empty() ? 0 : f.module.size() + 3));
     std::string out;
     for (const auto &f : l.funcs) {
-        std::string label = f.module.empty() ? f.name : f.name + " [" + f.module + "]";
+        // Names from a binary the user points at (ELF, BTF) are bytes, not text.
+        std::string label =
+            text_escaped(f.module.empty() ? f.name : f.name + " [" + f.module + "]");
         if (!all || f.probeable) {
             out += label + "\n";
             continue;
@@ -198,13 +201,14 @@ std::string render_uprobes(const UprobeListing &l, const Style &st) {
            "\n";
     for (const auto &f : l.funcs)
         out += fmt::format("{:<12} {:<16} {:>7}  {}\n", fmt::format("{:#x}", f.offset),
-                           fmt::format("{:#x}", f.vaddr), f.size, f.name);
+                           fmt::format("{:#x}", f.vaddr), f.size, text_escaped(f.name));
     return out;
 }
 
 std::string render_disasm(const Disassembly &d, const Style &st) {
-    std::string out = fmt::format("{} at {:#x}, {} bytes{} ({})\n", st.accent(d.function),
-                                  d.address, d.size, d.truncated ? " (truncated)" : "", d.source);
+    std::string out =
+        fmt::format("{} at {:#x}, {} bytes{} ({})\n", st.accent(text_escaped(d.function)),
+                    d.address, d.size, d.truncated ? " (truncated)" : "", d.source);
     if (d.insns.empty()) {
         if (!d.hint.empty()) out += st.dim("note: " + d.hint) + "\n";
         for (size_t i = 0; i < d.raw.size(); i += 16) {
@@ -217,7 +221,8 @@ std::string render_disasm(const Disassembly &d, const Style &st) {
     }
     for (const auto &in : d.insns) {
         std::string bytes = hex_bytes(in.bytes);
-        std::string target = in.target.empty() ? "" : " " + st.dim("<" + in.target + ">");
+        std::string target =
+            in.target.empty() ? "" : " " + st.dim("<" + text_escaped(in.target) + ">");
         out += fmt::format("  {:<8} {:x}:  {:<30} {:<7} {}{}\n", fmt::format("+{:#x}", in.offset),
                            in.address, bytes, st.bold(in.mnemonic), in.operands, target);
     }

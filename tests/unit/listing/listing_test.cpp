@@ -446,3 +446,17 @@ TEST(ListDisasm, KcoreRefusalsExplainThemselves) {
     else
         EXPECT_FALSE(why.empty());
 }
+
+// Symbol names come from binaries the user points at: bytes, not text. A name
+// with a terminal escape and bytes that are not UTF-8 shows as escapes.
+TEST(ListUprobes, HostileSymbolNamesAreEscaped) {
+    listing::UprobeListing l;
+    l.path = "/x";
+    listing::UprobeFunc f;
+    f.name = "evil\x1b[2J\xff";
+    f.offset = 0x10;
+    l.funcs.push_back(f);
+    std::string text = listing::render_uprobes(l, {});
+    EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+    EXPECT_NE(text.find(R"(evil\x1b[2J\xff)"), std::string::npos) << text;
+}
