@@ -282,47 +282,23 @@ bool ProbeCompiler::raw_arg(const expr::Arg &a, const std::string &name, Arg &ou
 }
 
 void ProbeCompiler::compile_args(Probe &out) {
-    if (ast_.args.size() > kMaxArgs) {
-        error(ast_.args[kMaxArgs].span, "more than 128 arguments",
-              "the kernel allows at most 128 per probe; split it in two probes");
-        return;
-    }
+    ErrorAt err = [this](Span s, std::string m, std::string h) {
+        error(s, std::move(m), std::move(h));
+    };
+    if (!check_arg_count(ast_, err)) return;
     std::vector<std::pair<std::string, Span>> seen;
     size_t index = 0;
+    // Each argument goes through the passes in turn (kind rules, then types
+    // and fetchargs, then how it prints), so that its errors come in order.
     for (const auto &a : ast_.args) {
-        ++index;
-        std::string name = a.name.empty() ? "arg" + std::to_string(index) : a.name;
-        Span nspan = a.name.empty() ? a.expr.span : a.name_span;
-        if (name.starts_with("common_")) {
-            error(nspan, "'" + name + "' is reserved for the kernel's common fields",
-                  "common_pid and friends are in every event already; pick another name");
-            continue;
-        }
-        if (name.size() >= kMaxArgNameLen) {
-            error(nspan,
-                  "name '" + name + "' is longer than the kernel's " +
-                      std::to_string(kMaxArgNameLen - 1) + " characters",
-                  "pick a shorter name");
-            continue;
-        }
-        if (name == "__probe_ip" || name == "__probe_ret_ip" || name == "__probe_func") {
-            error(nspan, "'" + name + "' is reserved by the kernel", "pick another name");
-            continue;
-        }
-        auto dup =
-            std::find_if(seen.begin(), seen.end(), [&](const auto &p) { return p.first == name; });
-        if (dup != seen.end()) {
-            error(nspan, "duplicate name '" + name + "'",
-                  "first used at column " + std::to_string(dup->second.begin + 1) +
-                      "; names must be unique in a probe");
-            continue;
-        }
-        seen.emplace_back(name, nspan);
+        std::string name;
+        if (!check_arg_name(a, ++index, seen, name, err)) continue;
         if (a.raw) {
             Arg arg;
             if (raw_arg(a, name, arg)) out.args.push_back(std::move(arg));
             continue;
         }
+        if (!check_kind_rules(ast_, a.expr, err)) continue;
         Value v;
         if (!compile_value(a.expr, v)) continue;
         Arg arg;

@@ -429,6 +429,8 @@ class Parser {
             }
             return true;
         }
+        if (p.type == ProbeType::Fprobe || p.type == ProbeType::Tprobe)
+            return parse_ftrace_place(t_, b, e, p, error_fn()) && ok_;
         bool done = false;
         e = parse_kernel_place(t_, b, e, p, done, error_fn());
         if (done) return ok_;
@@ -498,9 +500,9 @@ class Parser {
         std::string_view tok = t_.substr(b, e - b);
         if (size_t colon = tok.find(':'); colon != std::string_view::npos) {
             // The kernel's head: p:[GRP/]EVENT, r[N]:[GRP/]EVENT
-            if (colon == 0 || (tok[0] != 'p' && tok[0] != 'r')) {
+            if (colon == 0 || (tok[0] != 'p' && tok[0] != 'r' && tok[0] != 'f' && tok[0] != 't')) {
                 error(b, e, "unknown probe type '" + std::string(tok) + "'",
-                      "an event name goes after p or r: p:NAME SYMBOL, r:NAME SYMBOL");
+                      "an event name goes after p, r, f or t: p:NAME SYMBOL, r:NAME SYMBOL");
                 return false;
             }
             p.kernel_form = true;
@@ -521,6 +523,10 @@ class Parser {
             p.type = ProbeType::Uretprobe;
         } else if (tok == "e") {
             p.type = ProbeType::Event;
+        } else if (tok == "f") {
+            p.type = ProbeType::Fprobe; // f FUNC%return: Fretprobe, from the place
+        } else if (tok == "t") {
+            p.type = ProbeType::Tprobe;
         } else if (tok[0] == 'r') {
             p.type = ProbeType::Kretprobe;
             if (tok.size() > 1) {
@@ -541,7 +547,8 @@ class Parser {
             }
         } else {
             error(b, e, "unknown probe type '" + std::string(tok) + "'",
-                  "p (kprobe), r (kretprobe), P/R (uprobe/uretprobe), e (trace event)");
+                  "p (kprobe), r (kretprobe), P/R (uprobe/uretprobe), e (trace event), "
+                  "f (fprobe), t (tracepoint probe)");
             return false;
         }
         return true;
@@ -557,9 +564,8 @@ class Parser {
                 size_t end = n;
                 while (end > pos && is_blank(t_[end - 1])) --end;
                 p.has_filter = true;
-                p.filter_begin = pos + 2;
-                p.filter = std::string(t_.substr(pos + 2, end - pos - 2));
                 p.filter_span = {pos, end};
+                if (!parse_filter(t_, pos + 2, end, p.filter, diags_)) ok_ = false;
                 break;
             }
             size_t start = pos;
