@@ -105,7 +105,8 @@ namespace {
 bool needs_kernel_types(const std::string &text) {
     std::string_view t = trim(text);
     if (t.empty()) return false;
-    if (t[0] != 'p' && t[0] != 'r') return false;
+    // p r (kprobes), f (fprobes) and t (tracepoint probes) read kernel types
+    if (t[0] != 'p' && t[0] != 'r' && t[0] != 'f' && t[0] != 't') return false;
     size_t i = 1;
     while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
     // p:EVENT and r5:EVENT are the kernel's own heads

@@ -101,10 +101,15 @@ ProbeCompiler::register_slots(const std::vector<std::pair<std::string, uint32_t>
     return out;
 }
 
-// A tracepoint's arguments: the kernel declares `typedef void
-// (*btf_trace_TP)(void *__data, ARGS...)` for each one; its probe stub takes
-// the same, and the kernel's $argN skips __data.
+// A tracepoint's arguments: the kernel's probe stub of each tracepoint,
+// `void __probestub_TP(void *__data, ARGS...)`, is what a tprobe attaches to
+// and has the arguments' names; `typedef void (*btf_trace_TP)(void *, ARGS...)`
+// has their types only. The kernel's $argN skips __data.
 uint32_t ProbeCompiler::tracepoint_proto(const struct btf *b) {
+    if (auto f = find_type(b, "__probestub_" + ast_.symbol, BTF_KIND_FUNC)) {
+        const struct btf_type *t = btf__type_by_id(b, f->id);
+        if (t && t->type) return t->type;
+    }
     auto td = find_type(b, "btf_trace_" + ast_.symbol, BTF_KIND_TYPEDEF);
     if (!td) return 0;
     const struct btf_type *t = btf__type_by_id(b, td->id);

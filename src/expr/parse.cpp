@@ -142,10 +142,17 @@ class Parser {
         if (c == '%') {
             ++pos;
             if (pos < end && std::isdigit(static_cast<unsigned char>(t_[pos]))) {
-                bool good;
-                pos = number(pos, end, base.number, good);
+                bool good = true;
                 base.kind = BaseKind::ArgIndex;
-                if (!good) return false;
+                // surftrace's %0X~(struct T): X is the format letter, not 0x
+                if (t_.substr(pos, 3) == "0X~")
+                    base.number = 0, ++pos;
+                else
+                    pos = number(pos, end, base.number, good);
+                if (!good) {
+                    if (ok_) error(start, pos + 1, "bad argument number", "write %0, %1 ...");
+                    return false;
+                }
             } else {
                 size_t q = ident(pos, end);
                 if (q == pos) {
@@ -635,7 +642,11 @@ class Parser {
                   "names are letters, digits and '_', not starting with a digit");
             return;
         }
-        if (parse_expr(expr_b, e, a.expr, true)) p.args.push_back(std::move(a));
+        size_t before = diags_.size();
+        if (parse_expr(expr_b, e, a.expr, true))
+            p.args.push_back(std::move(a));
+        else if (diags_.size() == before) // never drop an argument without a word
+            error(expr_b, e, "cannot read this argument");
     }
 
   private:
