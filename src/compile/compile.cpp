@@ -156,6 +156,33 @@ bool ProbeCompiler::compile_event(Probe &out) {
     return ok_;
 }
 
+void ProbeCompiler::compile_args(Probe &out) {
+    ErrorAt err = [this](Span s, std::string m, std::string h) {
+        error(s, std::move(m), std::move(h));
+    };
+    if (!check_arg_count(ast_, err)) return;
+    std::vector<std::pair<std::string, Span>> seen;
+    size_t index = 0;
+    // Each argument goes through the passes in turn (kind rules, then types
+    // and fetchargs, then how it prints), so that its errors come in order.
+    for (const auto &a : ast_.args) {
+        std::string name;
+        if (!check_arg_name(a, ++index, seen, name, err)) continue;
+        if (a.raw) {
+            Arg arg;
+            if (raw_arg(a, name, arg)) out.args.push_back(std::move(arg));
+            continue;
+        }
+        if (!check_kind_rules(ast_, a.expr, err)) continue;
+        Value v;
+        if (!compile_value(a.expr, v)) continue;
+        Arg arg;
+        arg.name = name;
+        if (!finish(a, name, v, arg)) continue;
+        out.args.push_back(std::move(arg));
+    }
+}
+
 } // namespace detail
 
 using detail::ProbeCompiler;

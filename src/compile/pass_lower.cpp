@@ -1,4 +1,7 @@
-// ProbeCompiler: the value of an argument: its base, cast, packet header and member steps.
+// The lowering pass: an argument's value to a fetcharg per architecture (its
+// base as a register, $argN for f/t, $retval, @sym; casts, packet headers
+// and member steps as offsets from the types pass), and the kernel's own
+// fetchargs checked and passed on.
 #include "compile/probe_compiler.h"
 
 namespace ksurf::compile::detail {
@@ -568,6 +571,32 @@ Shape ProbeCompiler::unwrap(Value &v) {
         sh = shape_of(v.type);
     }
     return sh;
+}
+
+// A fetcharg in the kernel's syntax: checked, then passed on as written.
+bool ProbeCompiler::raw_arg(const expr::Arg &a, const std::string &name, Arg &out) {
+    FetchargContext ctx;
+    ctx.arch = opts_.arch;
+    ctx.kernel = !is_user();
+    ctx.is_return = is_return();
+    ctx.at_entry = ast_.offset == 0 && !ast_.has_address;
+    std::function<bool(std::string_view, std::string &)> exists;
+    if (opts_.kernel) {
+        exists = [this](std::string_view s, std::string &hint) {
+            return opts_.kernel->symbol(s, hint);
+        };
+        ctx.symbol_exists = &exists;
+    }
+    FetchargInfo info;
+    expr::ErrorFn err = [this](size_t b, size_t e, std::string m, std::string h) {
+        error({b, e}, std::move(m), std::move(h));
+    };
+    if (!check_fetcharg(src_.text, a.body_span.begin, a.body_span.end, ctx, info, err))
+        return false;
+    out.name = name;
+    out.fetch = text(a.body_span);
+    out.print = info.is_string ? Print::String : info.is_symbol ? Print::Symbol : Print::Default;
+    return true;
 }
 
 } // namespace ksurf::compile::detail

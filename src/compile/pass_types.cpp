@@ -1,4 +1,5 @@
-// ProbeCompiler: types of the probed function and of casts (BTF, or DWARF for P/R).
+// The types pass: the probed function's (or tracepoint's) prototype and
+// parameters, and the types named in casts, from BTF (DWARF for P/R).
 #include "compile/probe_compiler.h"
 
 namespace ksurf::compile::detail {
