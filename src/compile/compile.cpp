@@ -57,6 +57,13 @@ bool ProbeCompiler::run(Probe &out) {
     out.ref_ctr_offset = ast_.ref_ctr_offset;
     out.event_name = ast_.event_name;
     out.user_group = ast_.group;
+    // A kind this kernel cannot define is said first: its types would only
+    // add noise (6.1 has no tracepoint probe stubs, so no argument names).
+    if (std::string why; opts_.kernel && !opts_.kernel->probe_kind(out.kind, why)) {
+        error(ast_.type_span, why,
+              "use p FUNC / r FUNC (kprobes) or e SYSTEM/EVENT (trace events) on this kernel");
+        return false;
+    }
     if (!is_user() && !ast_.has_address && !rules().is_tracepoint) check_function();
     compile_args(out);
     if (ok_ && ast_.has_filter) {

@@ -26,7 +26,7 @@ fact "fprobe events: no"
 kx 60 "$expr" -- cat file20
 [ "$KX_RC" != 0 ] || fail "ksurf armed an fprobe on a kernel without fprobe events"
 has 'fprobe events' || fail "the refusal does not name fprobe events"
-has 'cannot arm' || fail "the refusal is not the one before arming"
+has 'cannot arm|nothing was armed' || fail "the refusal is not one before arming"
 ! has '0123456789abcdefghij' || fail "cat ran although the probe was refused before arming"
 state_same before "$expr"
 pass "refused before arming, naming fprobe events"

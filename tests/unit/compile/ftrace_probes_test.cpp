@@ -157,3 +157,39 @@ TEST(KernelSupport, FromTheReadme) {
     EXPECT_EQ(missing_probe_support(ProbeKind::Kprobe, k61), "");
     EXPECT_EQ(missing_probe_support(ProbeKind::Event, ""), "");
 }
+
+namespace {
+
+// A kernel whose README lists neither f nor t (as 6.1's).
+class OldKernel : public ksurf::compile::KernelNames {
+  public:
+    bool function(std::string_view, std::string_view, std::string &, std::string &) const override {
+        return true;
+    }
+    bool symbol(std::string_view, std::string &) const override { return true; }
+    bool probe_kind(ProbeKind kind, std::string &why) const override {
+        why = ksurf::compile::missing_probe_support(kind, "p[:[<group>/][<event>]] <place>");
+        return why.empty();
+    }
+};
+
+} // namespace
+
+TEST(KernelSupport, RefusedFirstWhenTheKernelLacksThem) {
+    OldKernel old;
+    ksurf::compile::Options o;
+    o.types = &fixture_types();
+    o.kernel = &old;
+    // the kind is said, not the types (a kernel without stubs has no names)
+    auto c = compile_with({"t sched_wakeup_fixture p->pid"}, o);
+    ASSERT_FALSE(c.ok);
+    ASSERT_EQ(c.diags.size(), 1u) << c.errors();
+    EXPECT_NE(c.diag().message.find("no tracepoint probes"), std::string::npos);
+    EXPECT_EQ(c.caret(), "t");
+    c = compile_with({"f _do_fork%return r=$retval"}, o);
+    ASSERT_FALSE(c.ok);
+    EXPECT_NE(c.diag().message.find("no fprobe events"), std::string::npos);
+    // kprobes are not its business
+    c = compile_with({"r _do_fork r=$retval"}, o);
+    EXPECT_TRUE(c.ok) << c.errors();
+}
