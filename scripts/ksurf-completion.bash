@@ -44,11 +44,11 @@ _ksurf() {
         ;;
     esac
 
-    # Probe expressions: after "p " / "r " a function, after "e " an event
+    # Probe expressions: after "p " / "r " / "f " a function, after "e " an event
     # (the word is usually quoted: 'p do_sys_op<TAB>).
     local expr=${cur#[\'\"]}
     case $expr in
-    "p "* | "r "*)
+    "p "* | "r "* | "f "*)
         mapfile -t COMPREPLY < <(_ksurf_names funcs "${expr:2}" | sed "s/^/${expr:0:2}/")
         return
         ;;

@@ -1,4 +1,5 @@
 #include "commands/common.h"
+#include "compile/kernel_support.h"
 
 #include "arch/arch.h"
 #include "commands/commands.h"
@@ -105,7 +106,8 @@ namespace {
 bool needs_kernel_types(const std::string &text) {
     std::string_view t = trim(text);
     if (t.empty()) return false;
-    if (t[0] != 'p' && t[0] != 'r') return false;
+    // p r (kprobes), f (fprobes) and t (tracepoint probes) read kernel types
+    if (t[0] != 'p' && t[0] != 'r' && t[0] != 'f' && t[0] != 't') return false;
     size_t i = 1;
     while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
     // p:EVENT and r5:EVENT are the kernel's own heads
@@ -120,7 +122,12 @@ bool needs_events(const std::string &text) {
 // The running kernel's kallsyms, for the compiler's checks.
 class KallsymsNames : public compile::KernelNames {
   public:
-    explicit KallsymsNames(ksyms::KernelSymbols syms) : syms_(std::move(syms)) {}
+    KallsymsNames(ksyms::KernelSymbols syms, std::string readme)
+        : syms_(std::move(syms)), readme_(std::move(readme)) {}
+    bool probe_kind(compile::ProbeKind kind, std::string &why) const override {
+        why = compile::missing_probe_support(kind, readme_);
+        return why.empty();
+    }
     bool function(std::string_view name, std::string_view module, std::string &error,
                   std::string &hint) const override {
         ksyms::Place p = syms_.check(name, module);
@@ -139,6 +146,7 @@ class KallsymsNames : public compile::KernelNames {
 
   private:
     ksyms::KernelSymbols syms_;
+    std::string readme_; // tracefs README: which probe kinds this kernel defines
 };
 
 } // namespace
@@ -182,7 +190,8 @@ std::expected<compile::Plan, int> compile_sources(const std::vector<compile::Sou
         auto fs = tracefs::Tracefs::open();
         auto syms = ksyms::KernelSymbols::load(fs ? fs->root() : std::string());
         if (!syms.text_symbols().empty()) {
-            names = std::make_unique<KallsymsNames>(std::move(syms));
+            std::string readme = fs ? fs->read("README").value_or("") : "";
+            names = std::make_unique<KallsymsNames>(std::move(syms), std::move(readme));
             opts.kernel = names.get();
         }
     }

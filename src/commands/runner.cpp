@@ -5,6 +5,7 @@
 #include "commands/child.h"
 #include "commands/commands.h"
 #include "compile/compile.h"
+#include "compile/kernel_support.h"
 #include "ksyms/ksyms.h"
 #include "tracefs/profile.h"
 #include "types/elf_symbols.h"
@@ -83,6 +84,15 @@ Status check(const tracefs::Tracefs &fs, compile::Plan &plan,
             }
             if (!place.note.empty()) std::fprintf(stderr, "ksurf: %s\n", place.note.c_str());
             probe.symbol = place.symbol;
+        } else if (probe.kind == ProbeKind::Fprobe || probe.kind == ProbeKind::Fretprobe ||
+                   probe.kind == ProbeKind::Tprobe) {
+            // f and t: the kernel says in its README whether it has them.
+            std::string why =
+                compile::missing_probe_support(probe.kind, fs.read("README").value_or(""));
+            if (!why.empty())
+                return fail(fmt::format("cannot arm '{}': {}", probe.text, why), 0,
+                            "use p FUNC / r FUNC (kprobes) or e SYSTEM/EVENT (trace events) on "
+                            "this kernel");
         } else if (probe.kind == ProbeKind::Uprobe || probe.kind == ProbeKind::Uretprobe) {
             if (!fs.exists("uprobe_events"))
                 return fail(fmt::format("cannot arm '{}': this kernel has no uprobes (no "
@@ -114,13 +124,16 @@ Status arm(tracefs::Session &s, const compile::Plan &plan,
         case ProbeKind::Kprobe:
         case ProbeKind::Kretprobe:
         case ProbeKind::Uprobe:
-        case ProbeKind::Uretprobe: {
+        case ProbeKind::Uretprobe:
+        case ProbeKind::Fprobe:
+        case ProbeKind::Fretprobe:
+        case ProbeKind::Tprobe: {
             bool user = probe.kind == ProbeKind::Uprobe || probe.kind == ProbeKind::Uretprobe;
             const std::string &name = names[i];
             std::string def = user ? compile::probe_definition(probe, s.group(), name,
                                                                places[i].path, places[i].offset)
                                    : compile::probe_definition(probe, s.group(), name);
-            auto st = s.add_dynamic_event(user ? "uprobe_events" : "kprobe_events", name, def);
+            auto st = s.add_dynamic_event(compile::definition_file(probe), name, def);
             if (!st) {
                 Error e = st.error();
                 e.message =

@@ -23,6 +23,8 @@ expressions (one per argument, or one per line with -f FILE):
   p FUNC[+OFF] [NAME=EXPR...] [f:FILTER]   a kprobe          'p do_sys_openat2 name=filename:ustring'
   r[N] FUNC [NAME=EXPR...] [f:FILTER]      a kretprobe       'r alloc_file_pseudo m=$retval->f_mode'
   P|R PATH:SYMBOL [NAME=EXPR...]           a uprobe / uretprobe
+  f FUNC[%return] [NAME=EXPR...] [f:FILTER] an fprobe event     'f vfs_read%return r=$retval'
+  t TRACEPOINT [NAME=EXPR...] [f:FILTER]   a tracepoint probe 't sched_switch prev->pid'
   the kernel's own lines, as kprobetrace.rst writes them, alone or mixed with the above:
     'p:myprobe do_sys_open dfd=%ax mode=+4($stack)'  'r5:NAME FUNC $retval'
     'p SYM+OFF|0xADDR +0(%si):string @sym+8 $arg1 \42'  'p|r PATH:OFFSET[%return][(REF)]'

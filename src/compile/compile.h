@@ -75,6 +75,13 @@ class KernelNames {
                           std::string &hint) const = 0;
     // Is `name` any kernel symbol (a global for @SYMBOL)? If not, a hint.
     virtual bool symbol(std::string_view name, std::string &hint) const = 0;
+    // Can this kernel define probes of `kind` (f and t are newer)? If not,
+    // why (compile/kernel_support.h). By default it can.
+    virtual bool probe_kind(ProbeKind kind, std::string &why) const {
+        (void)kind;
+        (void)why;
+        return true;
+    }
 };
 
 struct Options {

@@ -29,6 +29,15 @@ std::string probe_definition(const Probe &probe, std::string_view group, std::st
         out += probe.symbol;
         if (probe.offset) out += "+" + std::to_string(probe.offset);
         break;
+    case ProbeKind::Fprobe:
+    case ProbeKind::Fretprobe:
+        // f:GRP/EVENT FUNC[%return] (fprobetrace.rst)
+        out = "f:" + head + " " + probe.symbol;
+        if (probe.kind == ProbeKind::Fretprobe) out += "%return";
+        break;
+    case ProbeKind::Tprobe:
+        out = "t:" + head + " " + probe.symbol;
+        break;
     case ProbeKind::Uprobe:
     case ProbeKind::Uretprobe: {
         out = std::string(probe.kind == ProbeKind::Uprobe ? "p:" : "r:") + head + " ";
@@ -48,6 +57,24 @@ std::string probe_definition(const Probe &probe, std::string_view group, std::st
     }
     for (const auto &a : probe.args) out += " " + a.name + "=" + a.fetch;
     return out;
+}
+
+std::string_view definition_file(const Probe &probe) {
+    switch (probe.kind) {
+    case ProbeKind::Kprobe:
+    case ProbeKind::Kretprobe:
+        return "kprobe_events";
+    case ProbeKind::Uprobe:
+    case ProbeKind::Uretprobe:
+        return "uprobe_events";
+    case ProbeKind::Fprobe:
+    case ProbeKind::Fretprobe:
+    case ProbeKind::Tprobe:
+        return "dynamic_events";
+    case ProbeKind::Event:
+        break;
+    }
+    return "";
 }
 
 } // namespace ksurf::compile

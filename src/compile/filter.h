@@ -3,7 +3,7 @@
 #pragma once
 
 #include "compile/plan.h"
-#include "expr/diagnostic.h"
+#include "expr/ast.h"
 
 #include <string>
 #include <string_view>
@@ -30,11 +30,12 @@ std::vector<FilterField> common_fields();
 // comm (the task's name, a string) and cpu.
 std::vector<FilterField> generic_fields();
 
-// Checks the filter `text` (found at byte `offset` of `source`, for carets)
-// against every set; on success stores the kernel's filter in `out`.
-// Names starting with ip_, b16_/b32_/b64_ or B16_/B32_/B64_ have their
-// literals converted (127.0.0.1 -> 0x100007f, as a little-endian u32).
-bool compile_filter(std::string_view source, size_t offset, std::string_view text,
+// Checks the parsed filter (its spans are in `source`, the probe's text)
+// against every set; on success stores the kernel's filter in `out`: the
+// text as written, with string values quoted and the literals of names
+// starting with ip_, b16_/b32_/b64_ or B16_/B32_/B64_ converted
+// (127.0.0.1 -> 0x100007f, as a little-endian u32). One error at most.
+bool compile_filter(std::string_view source, const expr::Filter &filter,
                     const std::vector<FieldSet> &sets, std::string &out,
                     std::vector<expr::Diagnostic> &diags);
 

@@ -11,7 +11,8 @@
 
 namespace ksurf::compile {
 
-enum class ProbeKind { Kprobe, Kretprobe, Uprobe, Uretprobe, Event };
+// Fprobe / Fretprobe: `f FUNC[%return]`; Tprobe: `t TRACEPOINT` (dynamic_events).
+enum class ProbeKind { Kprobe, Kretprobe, Uprobe, Uretprobe, Event, Fprobe, Fretprobe, Tprobe };
 
 // How output prints one dynamic-probe field. The kernel type (u32, x64,
 // string ...) fixes the width and decoding; this fixes the presentation.
@@ -42,8 +43,8 @@ struct Probe {
     std::string text;   // the expression as written
     std::string origin; // where it came from, for messages: "argument 2", "probes.txt:3"
 
-    // p / r / P / R
-    std::string symbol;       // "do_sys_openat2" (for P/R: the symbol inside path)
+    // p / r / P / R / f / t
+    std::string symbol;       // "do_sys_openat2" (P/R: the symbol inside path; t: the tracepoint)
     std::string module;       // "MOD" of "MOD:SYMBOL", kernel modules only
     uint64_t offset = 0;      // SYMBOL+OFFSET
     int maxactive = 0;        // r10 -> 10; 0 means the kernel's default
@@ -77,5 +78,9 @@ struct Plan {
 // For P/R, `resolved_path` and `file_offset` are where the uprobe goes.
 std::string probe_definition(const Probe &probe, std::string_view group, std::string_view name,
                              std::string_view resolved_path = {}, uint64_t file_offset = 0);
+
+// The tracefs file taking that line: kprobe_events (p/r), uprobe_events
+// (P/R) or dynamic_events (f and t have no file of their own); "" for e.
+std::string_view definition_file(const Probe &probe);
 
 } // namespace ksurf::compile

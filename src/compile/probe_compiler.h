@@ -9,6 +9,7 @@
 #include "compile/ctype.h"
 #include "compile/fetcharg_check.h"
 #include "compile/filter.h"
+#include "compile/pass_rules.h"
 #include "expr/ast.h"
 #include "util/strings.h"
 
@@ -26,10 +27,7 @@ using expr::ProbeType;
 using expr::Span;
 using expr::StepKind;
 
-constexpr size_t kMaxArgs = 128;      // MAX_TRACE_ARGS
-constexpr size_t kMaxArgNameLen = 32; // MAX_ARG_NAME_LEN, with the NUL
 constexpr uint32_t kMaxArrayLen = 64;
-constexpr uint64_t kMaxStackSlot = 2048; // PARAM_MAX_STACK: 16 KiB / sizeof(long)
 constexpr uint64_t kMaxIndex =
     1u << 20; // keeps offsets far from overflow // MAX_ARRAY_LEN in trace_probe.h
 inline const char *const kPacketHeaders[] = {"ethhdr", "iphdr", "icmphdr", "tcphdr", "udphdr"};
@@ -120,12 +118,9 @@ class ProbeCompiler {
     bool run(Probe &out);
 
   private:
-    bool is_return() const {
-        return ast_.type == ProbeType::Kretprobe || ast_.type == ProbeType::Uretprobe;
-    }
-    bool is_user() const {
-        return ast_.type == ProbeType::Uprobe || ast_.type == ProbeType::Uretprobe;
-    }
+    KindRules rules() const { return rules_for(ast_.type); }
+    bool is_return() const { return rules().is_return; }
+    bool is_user() const { return rules().is_user; }
 
     void error(Span s, std::string message, std::string hint = {});
 
@@ -167,6 +162,7 @@ class ProbeCompiler {
     std::vector<int> register_slots(const std::vector<std::pair<std::string, uint32_t>> &ps);
 
     std::vector<std::pair<std::string, uint32_t>> params(uint32_t proto_id);
+    uint32_t tracepoint_proto(const struct btf *b);
 
     // "struct file *" -> CType, or a diagnostic.
     bool parse_ctype(const std::string &name, Span where, CType &out);

@@ -135,7 +135,7 @@ std::string render_script(const Plan &plan) {
         const Probe &p = plan.probes[i];
         if (!is_dynamic(p)) continue;
         std::string line, why;
-        std::string file = is_user(p) ? "uprobe_events" : "kprobe_events";
+        std::string file(definition_file(p));
         if (!definition(p, "@G@", names[i], line, why)) {
             s += "fail " + sh_quote(p.text + ": cannot resolve: " + why) + "\n";
             continue;

@@ -78,7 +78,31 @@ struct Arg {
     Span body_span; // raw: the fetcharg after NAME=
 };
 
-enum class ProbeType { Kprobe, Kretprobe, Uprobe, Uretprobe, Event };
+// f:FILTER: conditions NAME OP VALUE joined by && || ! and parentheses (the
+// kernel's event filter syntax). The parser checks only the syntax; which
+// names exist and what their values mean is compile's (compile/filter.h).
+enum class FilterKind { Or, And, Not, Group, Compare };
+
+struct FilterNode {
+    FilterKind kind = FilterKind::Compare;
+    std::vector<FilterNode> kids; // Or / And: two or more; Not / Group: one
+    // Compare
+    std::string field;                    // "common_pid"
+    std::string op;                       // == != < <= > >= ~ &
+    std::string value;                    // a word, or a string's contents without the quotes
+    bool quoted = false;                  // the value was written "..." or '...'
+    Span field_span, op_span, value_span; // value_span includes the quotes
+    Span span;
+};
+
+struct Filter {
+    FilterNode root;
+    Span span; // the text after "f:", blanks at the end trimmed
+};
+
+// f FUNC / f FUNC%return are fprobe events (entry / exit, on ftrace), t TP a
+// tracepoint probe (tprobe) on the tracepoint's raw arguments.
+enum class ProbeType { Kprobe, Kretprobe, Uprobe, Uretprobe, Event, Fprobe, Fretprobe, Tprobe };
 
 struct ProbeAst {
     ProbeType type = ProbeType::Kprobe;
@@ -94,7 +118,7 @@ struct ProbeAst {
     bool has_ref_ctr = false; // uprobe PATH:OFFSET(REF_CTR_OFFSET)
     uint64_t ref_ctr_offset = 0;
 
-    // p / r / P / R
+    // p / r / P / R / f / t (t: `symbol` is the tracepoint)
     std::string module; // MOD of MOD:SYMBOL
     std::string path;   // P / R
     std::string symbol;
@@ -110,14 +134,17 @@ struct ProbeAst {
     std::vector<Arg> args;
 
     bool has_filter = false;
-    std::string filter;      // without "f:"
-    size_t filter_begin = 0; // offset of the filter text in the expression
-    Span filter_span;        // including "f:"
+    Filter filter;    // parsed; its spans point into the expression
+    Span filter_span; // including "f:"
 };
 
 // Parses `text`; appends diagnostics (origin and text left empty for the
 // caller) and returns false on error.
 bool parse_probe(std::string_view text, ProbeAst &out, std::vector<Diagnostic> &diags);
+// Parses the filter at [begin, end) of `text` (after "f:"): one error per
+// filter, at most (the rest would be noise).
+bool parse_filter(std::string_view text, size_t begin, size_t end, Filter &out,
+                  std::vector<Diagnostic> &diags);
 // Parses one argument expression that starts at `offset` inside the probe text.
 bool parse_arg_expr(std::string_view text, size_t begin, size_t end, Expr &out,
                     std::vector<Diagnostic> &diags);

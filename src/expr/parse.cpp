@@ -142,10 +142,17 @@ class Parser {
         if (c == '%') {
             ++pos;
             if (pos < end && std::isdigit(static_cast<unsigned char>(t_[pos]))) {
-                bool good;
-                pos = number(pos, end, base.number, good);
+                bool good = true;
                 base.kind = BaseKind::ArgIndex;
-                if (!good) return false;
+                // surftrace's %0X~(struct T): X is the format letter, not 0x
+                if (t_.substr(pos, 3) == "0X~")
+                    base.number = 0, ++pos;
+                else
+                    pos = number(pos, end, base.number, good);
+                if (!good) {
+                    if (ok_) error(start, pos + 1, "bad argument number", "write %0, %1 ...");
+                    return false;
+                }
             } else {
                 size_t q = ident(pos, end);
                 if (q == pos) {
@@ -429,6 +436,8 @@ class Parser {
             }
             return true;
         }
+        if (p.type == ProbeType::Fprobe || p.type == ProbeType::Tprobe)
+            return parse_ftrace_place(t_, b, e, p, error_fn()) && ok_;
         bool done = false;
         e = parse_kernel_place(t_, b, e, p, done, error_fn());
         if (done) return ok_;
@@ -498,9 +507,9 @@ class Parser {
         std::string_view tok = t_.substr(b, e - b);
         if (size_t colon = tok.find(':'); colon != std::string_view::npos) {
             // The kernel's head: p:[GRP/]EVENT, r[N]:[GRP/]EVENT
-            if (colon == 0 || (tok[0] != 'p' && tok[0] != 'r')) {
+            if (colon == 0 || (tok[0] != 'p' && tok[0] != 'r' && tok[0] != 'f' && tok[0] != 't')) {
                 error(b, e, "unknown probe type '" + std::string(tok) + "'",
-                      "an event name goes after p or r: p:NAME SYMBOL, r:NAME SYMBOL");
+                      "an event name goes after p, r, f or t: p:NAME SYMBOL, r:NAME SYMBOL");
                 return false;
             }
             p.kernel_form = true;
@@ -521,6 +530,10 @@ class Parser {
             p.type = ProbeType::Uretprobe;
         } else if (tok == "e") {
             p.type = ProbeType::Event;
+        } else if (tok == "f") {
+            p.type = ProbeType::Fprobe; // f FUNC%return: Fretprobe, from the place
+        } else if (tok == "t") {
+            p.type = ProbeType::Tprobe;
         } else if (tok[0] == 'r') {
             p.type = ProbeType::Kretprobe;
             if (tok.size() > 1) {
@@ -541,7 +554,8 @@ class Parser {
             }
         } else {
             error(b, e, "unknown probe type '" + std::string(tok) + "'",
-                  "p (kprobe), r (kretprobe), P/R (uprobe/uretprobe), e (trace event)");
+                  "p (kprobe), r (kretprobe), P/R (uprobe/uretprobe), e (trace event), "
+                  "f (fprobe), t (tracepoint probe)");
             return false;
         }
         return true;
@@ -557,9 +571,8 @@ class Parser {
                 size_t end = n;
                 while (end > pos && is_blank(t_[end - 1])) --end;
                 p.has_filter = true;
-                p.filter_begin = pos + 2;
-                p.filter = std::string(t_.substr(pos + 2, end - pos - 2));
                 p.filter_span = {pos, end};
+                if (!parse_filter(t_, pos + 2, end, p.filter, diags_)) ok_ = false;
                 break;
             }
             size_t start = pos;
@@ -629,7 +642,11 @@ class Parser {
                   "names are letters, digits and '_', not starting with a digit");
             return;
         }
-        if (parse_expr(expr_b, e, a.expr, true)) p.args.push_back(std::move(a));
+        size_t before = diags_.size();
+        if (parse_expr(expr_b, e, a.expr, true))
+            p.args.push_back(std::move(a));
+        else if (diags_.size() == before) // never drop an argument without a word
+            error(expr_b, e, "cannot read this argument");
     }
 
   private:

@@ -153,6 +153,50 @@ size_t parse_kernel_place(std::string_view t, size_t b, size_t e, ProbeAst &p, b
     return e;
 }
 
+bool parse_ftrace_place(std::string_view t, size_t b, size_t e, ProbeAst &p, const ErrorFn &error) {
+    bool tp = p.type == ProbeType::Tprobe;
+    std::string_view tok = t.substr(b, e - b);
+    p.target_span = {b, e};
+    if (tp && tok.find('/') != std::string_view::npos) {
+        error(b, e, "a tracepoint probe names the tracepoint without its system",
+              "write t " + std::string(tok.substr(tok.find('/') + 1)) +
+                  " (e SYSTEM/EVENT is the trace event)");
+        return false;
+    }
+    if (size_t colon = tok.find(':'); colon != std::string_view::npos) {
+        error(b, b + colon + 1,
+              tp ? "a tracepoint probe takes no MODULE:" : "an fprobe takes no MODULE:",
+              tp ? "write t TRACEPOINT" : "write f FUNC: ftrace finds module functions by name");
+        return false;
+    }
+    size_t end = e;
+    if (!tp && tok.ends_with("%return")) {
+        p.type = ProbeType::Fretprobe;
+        end -= 7;
+    }
+    size_t q = b;
+    while (q < end && (alnum(t[q]) || t[q] == '.')) ++q;
+    if (q == b || !alpha(t[b])) {
+        error(b, end > b ? end : e, tp ? "expected a tracepoint name" : "expected a function name",
+              tp ? "write e.g. t sched_switch" : "write e.g. f vfs_read or f vfs_read%return");
+        return false;
+    }
+    if (q != end) {
+        bool plus = t[q] == '+';
+        error(q, end,
+              std::string("unexpected '") + t[q] + "' after the " +
+                  (tp ? "tracepoint" : "function") + " name",
+              plus ? "an fprobe is on the function's entry or exit; use p SYMBOL+OFFSET for a "
+                     "place inside"
+              : tp ? "write t TRACEPOINT"
+                   : "write f FUNC or f FUNC%return");
+        return false;
+    }
+    p.symbol = std::string(t.substr(b, q - b));
+    p.symbol_span = {b, q};
+    return true;
+}
+
 bool is_raw_fetcharg(std::string_view t, size_t b, size_t e, bool kernel_form) {
     if (b >= e) return false;
     std::string_view s = t.substr(b, e - b);

@@ -33,6 +33,12 @@ bool parse_event_name(std::string_view text, size_t b, size_t e, ProbeAst &p, co
 size_t parse_kernel_place(std::string_view text, size_t b, size_t e, ProbeAst &p, bool &done,
                           const ErrorFn &error);
 
+// The place of an fprobe (`f [MOD:]FUNC[%return]`, which makes it a
+// Fretprobe) or a tracepoint probe (`t TRACEPOINT`) at [b, e): a name and no
+// offset, as fprobetrace.rst has them.
+bool parse_ftrace_place(std::string_view text, size_t b, size_t e, ProbeAst &p,
+                        const ErrorFn &error);
+
 // Is the argument body at [b, e) a kernel fetcharg to pass on as written?
 // In plain lines only what surftrace's language cannot mean is (+0(%si),
 // -8(%sp), \IMM, $argN, @SYM+OFF, @+OFF); in a line with a kernel head

@@ -195,3 +195,15 @@ TEST(Diagnostics, RenderFileLineColumn) {
                           "  p x\n"
                           "    ^\n");
 }
+
+// surftrace's %0X~(struct T) once parsed as the hex number 0X and dropped
+// the argument without a word; no argument may vanish silently.
+TEST(Diagnostics, NoArgumentDroppedSilently) {
+    auto c = compile_one("p do_filp_open m=%0X~(struct file)->f_mode");
+    ASSERT_TRUE(c.ok) << c.errors();
+    EXPECT_EQ(c.probe().args.size(), 1u);
+    EXPECT_EQ(c.probe().args.at(0).print, ksurf::compile::Print::Hex);
+    c = compile_one("p do_filp_open m=%0x");
+    ASSERT_FALSE(c.ok);
+    EXPECT_EQ(c.diag().message, "bad argument number");
+}

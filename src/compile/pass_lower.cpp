@@ -1,4 +1,7 @@
-// ProbeCompiler: the value of an argument: its base, cast, packet header and member steps.
+// The lowering pass: an argument's value to a fetcharg per architecture (its
+// base as a register, $argN for f/t, $retval, @sym; casts, packet headers
+// and member steps as offsets from the types pass), and the kernel's own
+// fetchargs checked and passed on.
 #include "compile/probe_compiler.h"
 
 namespace ksurf::compile::detail {
@@ -40,23 +43,24 @@ bool ProbeCompiler::compile_base(const expr::Expr &x, Value &v, bool typed) {
     Span whole = x.span;
     switch (b.kind) {
     case BaseKind::ArgIndex: {
-        if (is_return()) {
-            error(b.span,
-                  "%" + std::to_string(b.number) + " in a return probe reads a clobbered register",
-                  "arguments are gone when the function returns: read $retval, or "
-                  "probe the entry with p");
-            return false;
+        // (the kind rules refused it in return probes)
+        if (rules().ftrace_args) {
+            // f and t read arguments as the kernel does ($argN, from 1), on
+            // every architecture; t's skip the tracepoint's hidden __data.
+            v.fetch = "$arg" + std::to_string(std::min<uint64_t>(b.number, 1000) + 1);
+        } else {
+            auto reg =
+                arg_register(opts_.arch, static_cast<unsigned>(std::min<uint64_t>(b.number, 1000)));
+            if (!reg) {
+                error(b.span,
+                      std::string(arch_name(opts_.arch)) + " passes only " +
+                          std::to_string(arg_register_count(opts_.arch)) +
+                          " arguments in registers",
+                      "later arguments are on the stack: read $stackN");
+                return false;
+            }
+            v.fetch = "%" + std::string(*reg);
         }
-        auto reg =
-            arg_register(opts_.arch, static_cast<unsigned>(std::min<uint64_t>(b.number, 1000)));
-        if (!reg) {
-            error(b.span,
-                  std::string(arch_name(opts_.arch)) + " passes only " +
-                      std::to_string(arg_register_count(opts_.arch)) + " arguments in registers",
-                  "later arguments are on the stack: read $stackN");
-            return false;
-        }
-        v.fetch = "%" + std::string(*reg);
         if (typed && have_types()) {
             uint32_t p =
                 proto(b.span, x.steps.empty() ? nullptr
@@ -109,12 +113,6 @@ bool ProbeCompiler::compile_base(const expr::Expr &x, Value &v, bool typed) {
         return true;
     }
     case BaseKind::Name: {
-        if (is_return()) {
-            error(b.span, "parameter '" + b.text + "' in a return probe",
-                  "arguments are gone when the function returns: read $retval, or "
-                  "probe the entry with p");
-            return false;
-        }
         if (is_user() && !opts_.user_types) {
             error(b.span, "parameter names of user programs need their DWARF types",
                   "use %N for argument N");
@@ -132,6 +130,11 @@ bool ProbeCompiler::compile_base(const expr::Expr &x, Value &v, bool typed) {
                       "floating-point and struct parameters, and those after a struct, "
                       "are read with explicit registers");
                 return false;
+            }
+            if (rules().ftrace_args) {
+                v.fetch = "$arg" + std::to_string(slots[i] + 1);
+                v.type = CType{CType::Btf, btf_, ps[i].second, 0, 0};
+                return true;
             }
             auto reg = arg_register(opts_.arch, static_cast<unsigned>(slots[i]));
             if (!reg) {
@@ -156,11 +159,6 @@ bool ProbeCompiler::compile_base(const expr::Expr &x, Value &v, bool typed) {
         return false;
     }
     case BaseKind::Retval: {
-        if (!is_return()) {
-            error(b.span, "$retval is only known in a return probe",
-                  "use r (or R for user space) instead of p");
-            return false;
-        }
         v.fetch = "$retval";
         if (typed && is_user() && !opts_.user_types && !x.steps.empty()) return user_types_error(x);
         if (typed && have_types()) {
@@ -189,18 +187,9 @@ bool ProbeCompiler::compile_base(const expr::Expr &x, Value &v, bool typed) {
         v.fetch = "$stack";
         return true;
     case BaseKind::StackN:
-        if (!is_user() && b.number > kMaxStackSlot) {
-            error(b.span, "stack slot " + std::to_string(b.number) + " is past the kernel stack",
-                  "at most $stack" + std::to_string(kMaxStackSlot));
-            return false;
-        }
         v.fetch = "$stack" + std::to_string(b.number);
         return true;
     case BaseKind::Symbol: {
-        if (is_user()) {
-            error(b.span, "@symbol reads kernel memory; not available in uprobes");
-            return false;
-        }
         v.fetch = "@" + b.text;
         if (std::string hint; opts_.kernel && !opts_.kernel->symbol(b.text, hint)) {
             error(b.span, "no kernel symbol '" + b.text + "' (not in /proc/kallsyms)", hint);
@@ -237,10 +226,6 @@ bool ProbeCompiler::compile_base(const expr::Expr &x, Value &v, bool typed) {
         return true;
     }
     case BaseKind::Address: {
-        if (is_user()) {
-            error(b.span, "@ADDR reads kernel memory; not available in uprobes");
-            return false;
-        }
         char buf[32];
         std::snprintf(buf, sizeof buf, "@0x%llx", static_cast<unsigned long long>(b.number));
         v.fetch = buf;
@@ -252,10 +237,6 @@ bool ProbeCompiler::compile_base(const expr::Expr &x, Value &v, bool typed) {
     }
     case BaseKind::Paren: {
         const expr::Expr &inner = b.inner.front();
-        if (inner.format || !inner.suffix.empty()) {
-            error(inner.span, "format letters and :types go on the whole expression");
-            return false;
-        }
         if (!compile_value(inner, v)) return false;
         v.span = b.span;
         (void)whole;
@@ -590,6 +571,32 @@ Shape ProbeCompiler::unwrap(Value &v) {
         sh = shape_of(v.type);
     }
     return sh;
+}
+
+// A fetcharg in the kernel's syntax: checked, then passed on as written.
+bool ProbeCompiler::raw_arg(const expr::Arg &a, const std::string &name, Arg &out) {
+    FetchargContext ctx;
+    ctx.arch = opts_.arch;
+    ctx.kernel = !is_user();
+    ctx.is_return = is_return();
+    ctx.at_entry = ast_.offset == 0 && !ast_.has_address;
+    std::function<bool(std::string_view, std::string &)> exists;
+    if (opts_.kernel) {
+        exists = [this](std::string_view s, std::string &hint) {
+            return opts_.kernel->symbol(s, hint);
+        };
+        ctx.symbol_exists = &exists;
+    }
+    FetchargInfo info;
+    expr::ErrorFn err = [this](size_t b, size_t e, std::string m, std::string h) {
+        error({b, e}, std::move(m), std::move(h));
+    };
+    if (!check_fetcharg(src_.text, a.body_span.begin, a.body_span.end, ctx, info, err))
+        return false;
+    out.name = name;
+    out.fetch = text(a.body_span);
+    out.print = info.is_string ? Print::String : info.is_symbol ? Print::Symbol : Print::Default;
+    return true;
 }
 
 } // namespace ksurf::compile::detail

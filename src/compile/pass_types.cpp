@@ -1,4 +1,5 @@
-// ProbeCompiler: types of the probed function and of casts (BTF, or DWARF for P/R).
+// The types pass: the probed function's (or tracepoint's) prototype and
+// parameters, and the types named in casts, from BTF (DWARF for P/R).
 #include "compile/probe_compiler.h"
 
 namespace ksurf::compile::detail {
@@ -48,14 +49,22 @@ uint32_t ProbeCompiler::proto(Span where, const char *why) {
         proto_tried_ = true;
         const struct btf *b = btf(where, why);
         if (!b) return 0;
-        if (auto f = find_type(b, ast_.symbol, BTF_KIND_FUNC)) {
+        if (rules().is_tracepoint) {
+            proto_ = tracepoint_proto(b);
+        } else if (auto f = find_type(b, ast_.symbol, BTF_KIND_FUNC)) {
             const struct btf_type *t = btf__type_by_id(b, f->id);
             proto_ = t ? t->type : 0;
         }
         if (!proto_) proto_missing_ = true;
     }
     if (!proto_ && why && btf_) {
-        if (proto_missing_) {
+        if (proto_missing_ && rules().is_tracepoint) {
+            error(ast_.symbol_span,
+                  "unknown tracepoint '" + ast_.symbol + "' (no btf_trace_" + ast_.symbol +
+                      " in BTF)",
+                  "the tracepoints are listed in tracefs available_events (their event names)");
+            proto_missing_ = false;
+        } else if (proto_missing_) {
             std::string near = closest(ast_.symbol, type_names(btf_, BTF_KIND_FUNC));
             error(ast_.symbol_span,
                   "unknown function '" + ast_.symbol + "' (not in " +
@@ -93,12 +102,32 @@ ProbeCompiler::register_slots(const std::vector<std::pair<std::string, uint32_t>
     return out;
 }
 
+// A tracepoint's arguments: the kernel's probe stub of each tracepoint,
+// `void __probestub_TP(void *__data, ARGS...)`, is what a tprobe attaches to
+// and has the arguments' names; `typedef void (*btf_trace_TP)(void *, ARGS...)`
+// has their types only. The kernel's $argN skips __data.
+uint32_t ProbeCompiler::tracepoint_proto(const struct btf *b) {
+    if (auto f = find_type(b, "__probestub_" + ast_.symbol, BTF_KIND_FUNC)) {
+        const struct btf_type *t = btf__type_by_id(b, f->id);
+        if (t && t->type) return t->type;
+    }
+    auto td = find_type(b, "btf_trace_" + ast_.symbol, BTF_KIND_TYPEDEF);
+    if (!td) return 0;
+    const struct btf_type *t = btf__type_by_id(b, td->id);
+    t = t ? btf__type_by_id(b, t->type) : nullptr; // the pointer
+    if (!t || !btf_is_ptr(t)) return 0;
+    const struct btf_type *fp = btf__type_by_id(b, t->type);
+    return fp && btf_is_func_proto(fp) ? t->type : 0;
+}
+
 std::vector<std::pair<std::string, uint32_t>> ProbeCompiler::params(uint32_t proto_id) {
     std::vector<std::pair<std::string, uint32_t>> out;
     const struct btf_type *t = btf__type_by_id(btf_, proto_id);
     if (!t || !btf_is_func_proto(t)) return out;
     const struct btf_param *p = btf_params(t);
-    for (unsigned i = 0; i < btf_vlen(t); ++i, ++p) {
+    unsigned first = rules().is_tracepoint ? 1 : 0; // t: __data is not the tracepoint's
+    p += first;
+    for (unsigned i = first; i < btf_vlen(t); ++i, ++p) {
         const char *n = btf__name_by_offset(btf_, p->name_off);
         out.emplace_back(n ? n : "", p->type);
     }

@@ -1,7 +1,25 @@
-// ProbeCompiler: each argument's fetcharg, type suffix and print format.
+// The print pass: how each value prints (its type suffix, S/U/X, string or
+// symbol, the ip_/b16_ name prefixes) and the fetcharg's final form. Its
+// choices on names and letters are pure functions (pass_print.h).
+#include "compile/pass_print.h"
 #include "compile/probe_compiler.h"
 
 namespace ksurf::compile::detail {
+
+Print print_choice(std::string_view name, char format) {
+    Print prefix = print_for_name(name);
+    if (prefix != Print::Default) return prefix;
+    return format == 'S'   ? Print::Signed
+           : format == 'U' ? Print::Unsigned
+           : format == 'X' ? Print::Hex
+                           : Print::Default;
+}
+
+char int_type_letter(char format, std::string_view name, bool is_signed) {
+    if (format) return static_cast<char>(format - 'A' + 'a');
+    if (print_for_name(name) != Print::Default) return 'u'; // byte-swapped by output
+    return is_signed ? 's' : 'u';
+}
 
 bool ProbeCompiler::finish(const expr::Arg &a, const std::string &name, Value &v, Arg &out) {
     const expr::Expr &x = a.expr;
@@ -11,11 +29,7 @@ bool ProbeCompiler::finish(const expr::Arg &a, const std::string &name, Value &v
     Print prefix = print_for_name(name);
     unsigned prefix_width = width_for_name(name);
     char letter = x.format ? static_cast<char>(x.format - 'A' + 'a') : 0;
-    Print letter_print = x.format == 'S'   ? Print::Signed
-                         : x.format == 'U' ? Print::Unsigned
-                         : x.format == 'X' ? Print::Hex
-                                           : Print::Default;
-    out.print = prefix != Print::Default ? prefix : letter_print;
+    out.print = print_choice(name, x.format);
     std::string f;
     bool is_str = sh.kind == Shape::String ||
                   (sh.kind == Shape::Ptr && shape_of(sh.target).is_char &&
@@ -132,11 +146,7 @@ bool ProbeCompiler::finish(const expr::Arg &a, const std::string &name, Value &v
         return true;
     }
 
-    auto int_letter = [&](bool is_signed) {
-        if (letter) return letter;
-        if (prefix != Print::Default) return 'u';
-        return is_signed ? 's' : 'u';
-    };
+    auto int_letter = [&](bool is_signed) { return int_type_letter(x.format, name, is_signed); };
     switch (sh.kind) {
     case Shape::Unknown: {
         if (!value_fetch(v, where, f)) return false;
@@ -253,83 +263,6 @@ bool ProbeCompiler::check_prefix(const std::string &name, const expr::Arg &a, co
     }
     out.fetch = f;
     return true;
-}
-
-// A fetcharg in the kernel's syntax: checked, then passed on as written.
-bool ProbeCompiler::raw_arg(const expr::Arg &a, const std::string &name, Arg &out) {
-    FetchargContext ctx;
-    ctx.arch = opts_.arch;
-    ctx.kernel = !is_user();
-    ctx.is_return = is_return();
-    ctx.at_entry = ast_.offset == 0 && !ast_.has_address;
-    std::function<bool(std::string_view, std::string &)> exists;
-    if (opts_.kernel) {
-        exists = [this](std::string_view s, std::string &hint) {
-            return opts_.kernel->symbol(s, hint);
-        };
-        ctx.symbol_exists = &exists;
-    }
-    FetchargInfo info;
-    expr::ErrorFn err = [this](size_t b, size_t e, std::string m, std::string h) {
-        error({b, e}, std::move(m), std::move(h));
-    };
-    if (!check_fetcharg(src_.text, a.body_span.begin, a.body_span.end, ctx, info, err))
-        return false;
-    out.name = name;
-    out.fetch = text(a.body_span);
-    out.print = info.is_string ? Print::String : info.is_symbol ? Print::Symbol : Print::Default;
-    return true;
-}
-
-void ProbeCompiler::compile_args(Probe &out) {
-    if (ast_.args.size() > kMaxArgs) {
-        error(ast_.args[kMaxArgs].span, "more than 128 arguments",
-              "the kernel allows at most 128 per probe; split it in two probes");
-        return;
-    }
-    std::vector<std::pair<std::string, Span>> seen;
-    size_t index = 0;
-    for (const auto &a : ast_.args) {
-        ++index;
-        std::string name = a.name.empty() ? "arg" + std::to_string(index) : a.name;
-        Span nspan = a.name.empty() ? a.expr.span : a.name_span;
-        if (name.starts_with("common_")) {
-            error(nspan, "'" + name + "' is reserved for the kernel's common fields",
-                  "common_pid and friends are in every event already; pick another name");
-            continue;
-        }
-        if (name.size() >= kMaxArgNameLen) {
-            error(nspan,
-                  "name '" + name + "' is longer than the kernel's " +
-                      std::to_string(kMaxArgNameLen - 1) + " characters",
-                  "pick a shorter name");
-            continue;
-        }
-        if (name == "__probe_ip" || name == "__probe_ret_ip" || name == "__probe_func") {
-            error(nspan, "'" + name + "' is reserved by the kernel", "pick another name");
-            continue;
-        }
-        auto dup =
-            std::find_if(seen.begin(), seen.end(), [&](const auto &p) { return p.first == name; });
-        if (dup != seen.end()) {
-            error(nspan, "duplicate name '" + name + "'",
-                  "first used at column " + std::to_string(dup->second.begin + 1) +
-                      "; names must be unique in a probe");
-            continue;
-        }
-        seen.emplace_back(name, nspan);
-        if (a.raw) {
-            Arg arg;
-            if (raw_arg(a, name, arg)) out.args.push_back(std::move(arg));
-            continue;
-        }
-        Value v;
-        if (!compile_value(a.expr, v)) continue;
-        Arg arg;
-        arg.name = name;
-        if (!finish(a, name, v, arg)) continue;
-        out.args.push_back(std::move(arg));
-    }
 }
 
 } // namespace ksurf::compile::detail
