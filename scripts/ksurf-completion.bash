@@ -127,7 +127,7 @@ _ksurf() {
         ;;
     *)
         # Probes (with or without the word "probe"): their options.
-        [[ $cur == -* ]] && COMPREPLY=($(compgen -W "-f --file -S --show -o --script -a --arch --btf
+        [[ $cur == -* ]] && COMPREPLY=($(compgen -W "-f --file -S --show --native -o --script -a --arch --btf
             -p --pid -d --duration -n --count -b --buffer -s --stack --stats --no-irq-info
             --json" -- "$cur"))
         ;;

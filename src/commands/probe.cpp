@@ -4,6 +4,7 @@
 #include "commands/common.h"
 #include "commands/runner.h"
 #include "compile/compile.h"
+#include "compile/native.h"
 #include "output/output.h"
 #include "tracefs/event_catalog.h"
 #include "types/btf.h"
@@ -48,6 +49,37 @@ class PrintHandler : public Handler {
     std::vector<const tep_event *> hidden_;
 };
 
+// -S --native: asks the kernel first whether it types probe arguments
+// itself (its README lists <argname>), never its version.
+int show_native(const std::vector<compile::Source> &sources, const compile::Plan &plan,
+                bool other_kernel) {
+    if (other_kernel) {
+        std::fprintf(stderr, "ksurf: --native with --btf: whether that kernel types probe "
+                             "arguments itself is for its tracefs README to say (<argname>)\n");
+    } else if (auto fs = tracefs::Tracefs::open(); !fs) {
+        std::fprintf(stderr, "ksurf: --native: cannot ask this kernel whether it types probe "
+                             "arguments itself (no tracefs README); printing its form anyway\n");
+    } else if (auto readme = fs->read("README"); !readme) {
+        std::fprintf(stderr,
+                     "ksurf: --native: cannot read tracefs README (%s); printing the "
+                     "kernel's form anyway\n",
+                     readme.error().str().c_str());
+    } else if (!compile::readme_has_btf_args(*readme)) {
+        std::fprintf(stderr,
+                     "ksurf: this kernel does not type probe arguments itself (its tracefs README "
+                     "lists no <argname> fetcharg, CONFIG_PROBE_EVENTS_BTF_ARGS): only ksurf's "
+                     "compiled form works here\n  hint: ksurf -S without --native\n");
+        return kExitFailure;
+    }
+    std::vector<std::string> notes;
+    compile::Plan np = compile::native_plan(sources, plan, notes);
+    std::string out;
+    for (const auto &n : notes) out += "# " + n + "\n";
+    out += compile::render_show(np);
+    std::fputs(out.c_str(), stdout);
+    return kExitOk;
+}
+
 } // namespace
 
 int cmd_probe(int argc, char **argv) {
@@ -62,11 +94,14 @@ int cmd_probe(int argc, char **argv) {
     CommonOptions common;
     std::vector<std::string> exprs;
     std::string file, script, arch_name, btf_path;
-    bool show = false;
+    bool show = false, native = false;
     app.add_option("EXPR", exprs, "probe expressions (quote each one)");
     app.add_option("-f,--file", file, "read expressions from FILE, one per line ('#' comments)");
     app.add_flag("-S,--show", show,
                  "print the lines ksurf would write to tracefs, then exit (no root needed)");
+    app.add_flag("--native", native,
+                 "with -S: the kernel's own typed form of the arguments (names, ->members, "
+                 "$argN, $retval) where the kernel types probe arguments from BTF itself");
     app.add_option("-o,--script", script,
                    "write a standalone sh script that arms these probes, then exit");
     app.add_option("-a,--arch", arch_name, "register map: x86_64, aarch64, riscv64 (for -S/-o)");
@@ -81,6 +116,10 @@ int cmd_probe(int argc, char **argv) {
         return parse_error_exit(app, e);
     }
 
+    if (native && !show) {
+        std::fprintf(stderr, "ksurf: --native changes what -S prints: use it with -S\n");
+        return kExitUsage;
+    }
     std::vector<compile::Source> sources;
     for (size_t i = 0; i < exprs.size(); ++i)
         sources.push_back({exprs[i], fmt::format("argument {}", i + 1)});
@@ -129,6 +168,7 @@ int cmd_probe(int argc, char **argv) {
         }
     }
 
+    if (show && native) return show_native(sources, plan, !btf_path.empty());
     if (show) {
         std::fputs(compile::render_show(plan).c_str(), stdout);
         return kExitOk;
@@ -162,6 +202,7 @@ int cmd_probe(int argc, char **argv) {
 
     RunOptions ro = to_run_options(common, split.command);
     ro.extra_events = bookkeeping_events(plan);
+    ro.user_strings = true; // file names as strings, where the kernel has eprobes
     std::string root = tracefs::Tracefs::open().value_or(tracefs::Tracefs("")).root();
     auto make = [&](tep_handle *tep, const output::Styles &styles) -> std::unique_ptr<Handler> {
         auto procs = std::make_unique<output::ProcessTable>(root);

@@ -233,6 +233,7 @@ int run_events(const tracefs::Tracefs &fs, const RunArgs &a, const std::string &
     ro.buffer_kb =
         a.buffer_kb ? a.buffer_kb : std::max(kDefaultBufferKb, capture::default_buffer_kb());
     ro.json = a.json;
+    ro.user_strings = true; // file names as strings, where the kernel has eprobes
     std::string root = fs.root();
     return run_plan(
         plan, ro, [&](tep_handle *, const output::Styles &) -> std::unique_ptr<Handler> {

@@ -59,10 +59,21 @@ std::string arguments(const std::vector<const tep_format_field *> &fields,
         if (!out.empty()) out += ", ";
         out += f->name;
         out += '=';
+        if (f->flags & TEP_FIELD_IS_DYNAMIC) {
+            // A user string an eprobe read as the call began (tracefs/user_strings.h).
+            out += '"' + string_field(r, f->name) + '"';
+            continue;
+        }
         uint64_t v = number(f, r);
         std::string_view type = f->type ? f->type : "";
-        if (type == "int" || type == "pid_t" || type == "long") {
-            int64_t s = type == "long" ? static_cast<int64_t>(v) : static_cast<int32_t>(v);
+        // An eprobe's fields carry fetch types: x64 a pointer, s32 an int.
+        if (type.starts_with('x')) {
+            out += fmt::format("{:#x}", v);
+            continue;
+        }
+        if (type == "int" || type == "pid_t" || type == "long" || type == "s32" || type == "s64") {
+            int64_t s =
+                type == "long" || type == "s64" ? static_cast<int64_t>(v) : static_cast<int32_t>(v);
             if (s < 0 && s > -4096) {
                 out += std::to_string(s);
                 continue;
@@ -107,7 +118,9 @@ RunModel::Info &RunModel::classify(const capture::Record &r) {
     std::string_view sys = ev->system ? ev->system : "", name = ev->name ? ev->name : "";
     auto field = [&](const char *n) -> const tep_format_field * { return tep_find_field(ev, n); };
     info.kind = Ev::Ignore;
-    if (sys == "syscalls" && name.starts_with("sys_enter_")) {
+    // An eprobe standing in for sys_enter_* (ksurf_PID/sys_enter_openat) is that call's entry.
+    bool stand_in = sys.starts_with("ksurf_") && name.starts_with("sys_enter_");
+    if ((sys == "syscalls" || stand_in) && name.starts_with("sys_enter_")) {
         info.kind = Ev::SysEnter;
         info.name = forest_.intern(name.substr(10));
         tep_format_field **fields = tep_event_fields(ev);

@@ -8,6 +8,7 @@
 #include "compile/kernel_support.h"
 #include "ksyms/ksyms.h"
 #include "tracefs/profile.h"
+#include "tracefs/user_strings.h"
 #include "types/elf_symbols.h"
 #include "util/json.h"
 #include "util/signals.h"
@@ -110,10 +111,11 @@ Status check(const tracefs::Tracefs &fs, compile::Plan &plan,
 }
 
 Status arm(tracefs::Session &s, const compile::Plan &plan,
-           const std::vector<types::UprobeTarget> &places, bool stream,
+           const std::vector<types::UprobeTarget> &places, bool stream, bool user_strings,
            std::vector<capture::EventRef> &events, std::vector<ArmedEvent> &armed,
            output::Styles &styles, std::map<std::string, std::string> &texts) {
     auto names = compile::probe_names(plan);
+    tracefs::UserStrings strings(s);
     for (size_t i = 0; i < plan.probes.size(); ++i) {
         const auto &probe = plan.probes[i];
         std::vector<std::pair<std::string, std::string>> targets;
@@ -146,7 +148,14 @@ Status arm(tracefs::Session &s, const compile::Plan &plan,
             break;
         }
         }
-        for (const auto &[sys, ev] : targets) {
+        for (auto [sys, ev] : targets) {
+            if (stream && user_strings)
+                if (auto in = strings.stand_in(sys, ev, probe.filter)) {
+                    output::ProbeStyle style;
+                    for (const auto &a : in->args) style.fields[a.name] = a.print;
+                    styles.add(in->system, in->name, std::move(style));
+                    sys = in->system, ev = in->name;
+                }
             armed.push_back({{sys, ev}, i});
             events.push_back({sys, ev}); // its format decodes records
             if (!stream) continue;       // a trigger takes the filter itself
@@ -252,7 +261,8 @@ int run_plan(compile::Plan plan, const RunOptions &opt, const HandlerFactory &ma
             if (user && s.fs().exists(s.instance() + "/options/userstacktrace"))
                 if (auto st = s.set("options/userstacktrace", "1"); !st) return st;
         }
-        if (auto st = arm(s, plan, places, opt.stream_probes, events, armed, styles, probe_texts);
+        if (auto st = arm(s, plan, places, opt.stream_probes, opt.user_strings, events, armed,
+                          styles, probe_texts);
             !st)
             return st;
         for (const auto &e : opt.extra_events) {

@@ -34,6 +34,11 @@ struct RunOptions {
     // a handler that folds in the kernel attaches triggers to them instead.
     bool stream_probes = true;
     double interval_s = 0; // -i: Handler::tick() every SECS seconds
+    // syscalls/sys_enter_* events with user string arguments are read through
+    // event probes that also read the strings, where the kernel has them
+    // (tracefs/user_strings.h): a handler that reads fields by name, or
+    // triggers, keeps the tracepoints.
+    bool user_strings = false;
     // Events armed for the handler's bookkeeping (not counted for -n).
     std::vector<capture::EventRef> extra_events;
 };

@@ -54,7 +54,11 @@ bool ProbeCompiler::finish(const expr::Arg &a, const std::string &name, Value &v
                       "strings are read from char * or char[] members");
                 return false;
             }
-            if (sh.kind == Shape::Ptr && !is_str) {
+            // An explicit string type also reads unsigned char *, as the
+            // kernel's own BTF fetchargs do (dentry names are const unsigned char *).
+            Shape target = sh.kind == Shape::Ptr ? shape_of(sh.target) : Shape{};
+            bool bytes = target.kind == Shape::Int && target.size == 1 && !target.is_signed;
+            if (sh.kind == Shape::Ptr && !is_str && !bytes) {
                 error(x.suffix_span,
                       "a string type on '" + what + "', which is " + ctype_name(v.type) +
                           ", not a char pointer",
