@@ -20,6 +20,7 @@ usage:
 
 expressions (one per argument, or one per line with -f FILE):
   e SYSTEM/EVENT [f:FILTER]            a trace event; globs allowed: 'e syscalls/sys_enter_open*'
+                                       (file names of system calls read as strings by eprobes)
   p FUNC[+OFF] [NAME=EXPR...] [f:FILTER]   a kprobe          'p do_sys_openat2 name=filename:ustring'
   r[N] FUNC [NAME=EXPR...] [f:FILTER]      a kretprobe       'r alloc_file_pseudo m=$retval->f_mode'
   P|R PATH:SYMBOL [NAME=EXPR...]           a uprobe / uretprobe
@@ -41,6 +42,7 @@ examples:
   ksurf 'e sched/sched_process_exec' 'e syscalls/sys_enter_openat' -d 10 --json
   ksurf who syslog -d 30
   ksurf -S 'p wake_up_new_task users=S%0->mm->mm_users f:users>1'
+  ksurf -S --native 'p vfs_read pos=file->f_pos'   the kernel's own typed form
 
 exit status: 0 done (or CMD's), 1 the kernel or system refused, 2 bad input,
   74 the output (stdout, -o, --svg) could not be written.

@@ -74,10 +74,15 @@ std::string native_fetcharg(const expr::ProbeAst &ast, const expr::Arg &arg,
         why = "casts are ksurf's own";
         return {};
     }
-    bool chainable = x.base.kind == BaseKind::Name || x.base.kind == BaseKind::ArgIndex ||
-                     x.base.kind == BaseKind::Retval;
+    // 6.12 refuses `$arg1->f_mode` ("Invalid $-variable"): its chains start
+    // at an argument's name or at $retval.
+    if (!x.steps.empty() && x.base.kind == BaseKind::ArgIndex) {
+        why = "the kernel follows members from argument names, not $argN (write the name)";
+        return {};
+    }
+    bool chainable = x.base.kind == BaseKind::Name || x.base.kind == BaseKind::Retval;
     if (!x.steps.empty() && !chainable) {
-        why = "the kernel follows members only from arguments and $retval";
+        why = "the kernel follows members only from argument names and $retval";
         return {};
     }
     for (const auto &s : x.steps) {
