@@ -12,7 +12,7 @@ fact "README BTF fetcharg line: $(grep -F '<argname>' $T/README | sed 's/^[[:spa
 
 file=$PWD/native-lab-file.txt
 echo "native lab" >"$file"
-entry='p vfs_read pos=file->f_pos name=file->f_path.dentry->d_name.name:string count=count flags=file->f_flags buf=X%1'
+entry='p vfs_read pos=file->f_pos name=file->f_path.dentry->d_name.name:string count=count flags=file->f_flags ppos=X%3'
 ret='r vfs_read ret=$retval'
 kx 60 -S "$entry" "$ret"
 expect_rc0 "ksurf -S"
@@ -22,7 +22,7 @@ kx 60 -S --native "$entry" "$ret"
 need_armed "-S --native"
 expect_rc0 "ksurf -S --native"
 cp "$KX_OUT" native.txt
-grep -q '^p:ksurf/p0 vfs_read pos=file->f_pos name=file->f_path.dentry->d_name.name:string count=count flags=file->f_flags buf=$arg2:x64$' native.txt ||
+grep -q '^p:ksurf/p0 vfs_read pos=file->f_pos name=file->f_path.dentry->d_name.name:string count=count flags=file->f_flags ppos=$arg4:x64$' native.txt ||
     fail "-S --native did not print the kernel's form of the member chains"
 grep -q '^r:ksurf/p1 vfs_read ret=$retval$' native.txt || fail "-S --native did not print a bare \$retval"
 
