@@ -19,6 +19,7 @@ UserStrings::stand_in(std::string_view system, std::string_view event, std::stri
             state_ = State::No;
             return std::nullopt;
         }
+        state_ = State::Listed;
     }
     auto format = fs.read(fmt::format("events/{}/{}/format", system, event));
     if (!format) return std::nullopt;
@@ -36,7 +37,7 @@ UserStrings::stand_in(std::string_view system, std::string_view event, std::stri
                      st.error().str().c_str());
         return std::nullopt;
     }
-    if (state_ == State::Unknown)
+    if (state_ == State::Listed)
         std::fprintf(stderr,
                      "ksurf: system call strings (file names, paths) are read by event probes "
                      "(%s/sys_enter_*) as each call begins: what the caller's memory held then\n",

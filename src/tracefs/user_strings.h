@@ -33,7 +33,8 @@ class UserStrings {
 
   private:
     Session &s_;
-    enum class State { Unknown, Yes, No } state_ = State::Unknown;
+    // Listed: the README lists eprobes, none written yet (the write decides).
+    enum class State { Unknown, Listed, Yes, No } state_ = State::Unknown;
 };
 
 } // namespace ksurf::tracefs
