@@ -60,8 +60,16 @@ std::string arguments(const std::vector<const tep_format_field *> &fields,
         out += f->name;
         out += '=';
         if (f->flags & TEP_FIELD_IS_DYNAMIC) {
-            // A user string an eprobe read as the call began (tracefs/user_strings.h).
-            out += '"' + string_field(r, f->name) + '"';
+            // A user string an eprobe read as the call began
+            // (tracefs/user_strings.h); length 0 is a string it could not
+            // read (its page not in memory yet), "(fault)" as the kernel says.
+            int len = 0;
+            auto *p = static_cast<const char *>(tep_get_field_raw(
+                nullptr, const_cast<tep_event *>(r.event), f->name, r.rec, &len, 0));
+            if (!p || len <= 0)
+                out += "(fault)";
+            else
+                out += '"' + std::string(p, strnlen(p, static_cast<size_t>(len))) + '"';
             continue;
         }
         uint64_t v = number(f, r);

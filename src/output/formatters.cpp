@@ -203,6 +203,13 @@ void put_field(Buffer &b, const char *data, uint32_t rec_size, const FieldSpec &
         std::string_view s;
         if (f.kind == FieldKind::DynString) {
             auto bytes = dyn_bytes(data, rec_size, f);
+            // A probe's string it could not read (a user page not in memory)
+            // has length 0 (an empty string has its NUL): the kernel prints
+            // "(fault)" for it, and so does text.
+            if (!Json && quote && bytes.empty()) {
+                b.append(std::string_view("(fault)"));
+                return;
+            }
             s = c_string(bytes.data(), bytes.size());
         } else if (f.offset < rec_size) {
             s = c_string(data + f.offset, std::min(f.size, rec_size - f.offset));

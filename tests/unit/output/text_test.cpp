@@ -142,6 +142,18 @@ TEST_F(TextTest, ProbePlacesAndStringsAsTheKernelPrintsThem) {
     std::memcpy(k.data.data() + 20, comm, sizeof comm);
     EXPECT_NE(text(k.r).find(" p0: (do_sys_openat2+0x0/0x190) c=\"sh -c\"\n"), std::string::npos)
         << text(k.r);
+    // A string the probe could not read has length 0 (an empty one has its
+    // NUL): the kernel prints (fault), an eprobe's unread user page too.
+    Built f;
+    init_record(f, kp, 24, 1234, 0, 1000000000ull);
+    put<uint64_t>(f, 8, 0xffffffff81000280ull);
+    put<uint32_t>(f, 16, 20);
+    EXPECT_NE(text(f.r).find(" c=(fault)\n"), std::string::npos) << text(f.r);
+    Built e;
+    init_record(e, kp, 24, 1234, 0, 1000000000ull);
+    put<uint64_t>(e, 8, 0xffffffff81000280ull);
+    put<uint32_t>(e, 16, (1u << 16) | 20);
+    EXPECT_NE(text(e.r).find(" c=\"\"\n"), std::string::npos) << text(e.r);
 
     Built r;
     init_record(r, rp, 32, 1234, 0, 1000000000ull);
