@@ -6,8 +6,13 @@
 # lab-timeout: 240
 . /lab/lib.sh
 
-grep -qF '<argname>' $T/README ||
+if ! grep -qF '<argname>' $T/README; then
+    # ksurf finds the same and refuses --native, naming what is missing.
+    kx 60 -S --native 'p vfs_read count=count'
+    [ "$KX_RC" = 1 ] || fail "-S --native on a kernel without BTF args: exit $KX_RC, not 1"
+    has 'does not type probe arguments itself' || fail "-S --native did not say why it refused"
     skip "this kernel does not type probe arguments itself (no <argname> in tracefs README)"
+fi
 fact "README BTF fetcharg line: $(grep -F '<argname>' $T/README | sed 's/^[[:space:]]*//')"
 
 file=$PWD/native-lab-file.txt
