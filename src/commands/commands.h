@@ -1,18 +1,19 @@
 #pragma once
 
+#include "engine/exit_status.h"
+
 namespace ksurf::commands {
 
 // Picks the command from argv[1] (who, reset, probe, help; anything else is
 // a probe expression) and runs it; returns the process exit status.
 int dispatch(int argc, char **argv);
 
-// Exit statuses: 0 done, 1 the system or kernel refused, 2 bad input, 74
-// the output could not be written (sysexits' EX_IOERR: far from the small
-// statuses a traced command returns, which ksurf passes on otherwise).
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitOutput = 74;
+// Exit statuses (engine/exit_status.h): 0 done, 1 the system or kernel
+// refused, 2 bad input, 74 the output could not be written.
+using engine::kExitFailure;
+using engine::kExitOk;
+using engine::kExitOutput;
+using engine::kExitUsage;
 
 int cmd_probe(int argc, char **argv);
 int cmd_who(int argc, char **argv);

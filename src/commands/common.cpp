@@ -78,15 +78,6 @@ std::vector<capture::EventRef> bookkeeping_events(const compile::Plan &plan) {
     return out;
 }
 
-std::vector<const tep_event *> find_events(tep_handle *tep,
-                                           const std::vector<capture::EventRef> &refs) {
-    std::vector<const tep_event *> out;
-    for (const auto &e : refs)
-        if (tep_event *ev = tep_find_event_by_name(tep, e.system.c_str(), e.name.c_str()))
-            out.push_back(ev);
-    return out;
-}
-
 RunOptions to_run_options(const CommonOptions &o, const std::vector<std::string> &command) {
     RunOptions r;
     for (int p : o.pids) r.pids.push_back(p);

@@ -47,9 +47,7 @@ int parse_error_exit(CLI::App &app, const CLI::ParseError &e);
 // Fork, exec and rename events that name processes (even short-lived ones,
 // even after busybox renames itself), minus those the plan already shows.
 std::vector<capture::EventRef> bookkeeping_events(const compile::Plan &plan);
-// The tep events of `refs`, to recognise their records.
-std::vector<const tep_event *> find_events(tep_handle *tep,
-                                           const std::vector<capture::EventRef> &refs);
+using engine::find_events; // engine/engine.h
 
 RunOptions to_run_options(const CommonOptions &o, const std::vector<std::string> &command);
 

@@ -5,6 +5,7 @@
 #include "commands/runner.h"
 #include "compile/compile.h"
 #include "compile/native.h"
+#include "engine/stream_mode.h"
 #include "output/output.h"
 #include "tracefs/event_catalog.h"
 #include "types/btf.h"
@@ -21,33 +22,6 @@
 namespace ksurf::commands {
 
 namespace {
-
-// Forwards records to a formatter. Fork/exec records that ksurf armed only
-// to name short-lived processes feed the process table and are not shown.
-class PrintHandler : public Handler {
-  public:
-    PrintHandler(std::unique_ptr<output::ProcessTable> procs, std::unique_ptr<output::Formatter> f,
-                 std::vector<const tep_event *> hidden)
-        : procs_(std::move(procs)), f_(std::move(f)), hidden_(std::move(hidden)) {}
-    bool on_record(const capture::Record &r) override {
-        for (const tep_event *h : hidden_) {
-            if (r.event == h) {
-                procs_->feed(r);
-                return false;
-            }
-        }
-        procs_->feed(r);
-        f_->event(r);
-        return true;
-    }
-    void flush() override { f_->flush(); }
-    void finish() override { f_->flush(); }
-
-  private:
-    std::unique_ptr<output::ProcessTable> procs_;
-    std::unique_ptr<output::Formatter> f_;
-    std::vector<const tep_event *> hidden_;
-};
 
 // -S --native: asks the kernel first whether it types probe arguments
 // itself (its README lists <argname>), never its version.
@@ -204,13 +178,14 @@ int cmd_probe(int argc, char **argv) {
     ro.extra_events = bookkeeping_events(plan);
     ro.user_strings = true; // file names as strings, where the kernel has eprobes
     std::string root = tracefs::Tracefs::open().value_or(tracefs::Tracefs("")).root();
-    auto make = [&](tep_handle *tep, const output::Styles &styles) -> std::unique_ptr<Handler> {
-        auto procs = std::make_unique<output::ProcessTable>(root);
-        auto f = common.json ? output::make_json(stdout, tep, styles, common.stacks, procs.get())
-                             : output::make_text(stdout, tep, styles, common.stacks, procs.get(),
-                                                 !common.no_irq_info);
-        auto hidden = find_events(tep, ro.extra_events);
-        return std::make_unique<PrintHandler>(std::move(procs), std::move(f), std::move(hidden));
+    engine::StreamOptions so;
+    so.json = common.json;
+    so.stacks = common.stacks;
+    so.irq_info = !common.no_irq_info;
+    so.hidden = ro.extra_events;
+    so.tracefs_dir = root;
+    auto make = [&](tep_handle *tep, const output::Styles &styles) {
+        return engine::make_stream_handler(tep, styles, so);
     };
     return run_plan(plan, ro, make);
 }

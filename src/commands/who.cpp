@@ -4,6 +4,7 @@
 #include "commands/commands.h"
 #include "commands/common.h"
 #include "commands/runner.h"
+#include "engine/who_mode.h"
 #include "output/output.h"
 #include "tracefs/tracefs.h"
 #include "util/bytes.h"
@@ -86,156 +87,6 @@ std::expected<Target, int> resolve(const tracefs::Tracefs &fs, const std::string
     return t;
 }
 
-struct PerProcess {
-    int pid = 0, ppid = 0;
-    std::string comm, parent_comm;
-    uint64_t calls = 0;
-};
-
-class WhoHandler : public Handler {
-  public:
-    WhoHandler(tep_handle *tep, std::string label, bool json,
-               std::vector<const tep_event *> bookkeeping, std::string tracefs_dir)
-        : tep_(tep), label_(std::move(label)), json_(json), bookkeeping_(std::move(bookkeeping)),
-          procs_(std::move(tracefs_dir)) {
-        timespec mono{}, real{};
-        clock_gettime(CLOCK_MONOTONIC, &mono);
-        clock_gettime(CLOCK_REALTIME, &real);
-        // The instance uses trace_clock=mono: this turns its stamps into wall time.
-        offset_ns_ = (real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
-        if (!json_)
-            std::printf("%-15s %7s %-16s %7s %-16s %s\n", "TIME", "PID", "COMM", "PPID", "PARENT",
-                        "CALL");
-    }
-
-    bool on_record(const capture::Record &r) override {
-        procs_.feed(r);
-        for (const tep_event *b : bookkeeping_)
-            if (r.event == b) return false;
-        const auto &info = procs_.get(r.pid);
-        auto &row = table_[r.pid];
-        row.pid = r.pid;
-        row.ppid = info.ppid;
-        row.comm = info.comm;
-        row.parent_comm = info.parent_comm;
-        ++row.calls;
-        std::string args = arguments(r);
-        long long wall = static_cast<long long>(r.ts) + offset_ns_;
-        time_t secs = static_cast<time_t>(wall / 1000000000LL);
-        tm local{};
-        localtime_r(&secs, &local);
-        char hms[16];
-        std::strftime(hms, sizeof hms, "%H:%M:%S", &local);
-        if (json_) {
-            line_.clear();
-            json::Writer w(line_);
-            w.begin_object()
-                .member("time", fmt::format("{}.{:06}", hms, (wall % 1000000000LL) / 1000))
-                .member("ts", static_cast<double>(r.ts) / 1e9)
-                .member("pid", r.pid)
-                .member("comm", info.comm)
-                .member("ppid", info.ppid)
-                .member("parent_comm", info.parent_comm)
-                .member("call", label_)
-                .member("args", args)
-                .end_object();
-            line_.push_back('\n');
-            write_checked(stdout, std::string_view(line_.data(), line_.size()), "standard output");
-        } else {
-            std::printf("%s.%06lld %7d %-16s %7d %-16s %s(%s)\n", hms, (wall % 1000000000LL) / 1000,
-                        r.pid, text_escaped(info.comm).c_str(), info.ppid,
-                        text_escaped(info.parent_comm).c_str(), label_.c_str(),
-                        text_escaped(args).c_str());
-        }
-        return true;
-    }
-
-    void finish() override {
-        std::vector<PerProcess> rows;
-        for (auto &[pid, row] : table_) rows.push_back(row);
-        std::sort(rows.begin(), rows.end(),
-                  [](const auto &a, const auto &b) { return a.calls > b.calls; });
-        if (json_) {
-            line_.clear();
-            json::Writer w(line_);
-            w.begin_object().member("who", label_).key("processes").begin_array();
-            for (const auto &p : rows)
-                w.begin_object()
-                    .member("pid", p.pid)
-                    .member("comm", p.comm)
-                    .member("ppid", p.ppid)
-                    .member("parent_comm", p.parent_comm)
-                    .member("calls", p.calls)
-                    .end_object();
-            w.end_array().end_object();
-            line_.push_back('\n');
-            write_checked(stdout, std::string_view(line_.data(), line_.size()), "standard output");
-        } else {
-            std::printf("\n%zu process%s called %s:\n", rows.size(), rows.size() == 1 ? "" : "es",
-                        label_.c_str());
-            if (!rows.empty())
-                std::printf("%7s %-16s %7s %-16s %8s\n", "PID", "COMM", "PPID", "PARENT", "CALLS");
-            for (const auto &p : rows)
-                std::printf("%7d %-16s %7d %-16s %8llu\n", p.pid, text_escaped(p.comm).c_str(),
-                            p.ppid, text_escaped(p.parent_comm).c_str(),
-                            static_cast<unsigned long long>(p.calls));
-        }
-    }
-
-    void flush() override { flush_checked(stdout, "standard output"); }
-
-  private:
-    // "type=5, buf=0x0, len=0" from the event's own fields.
-    std::string arguments(const capture::Record &r) {
-        std::string out;
-        tep_format_field **fields = tep_event_fields(const_cast<tep_event *>(r.event));
-        if (!fields) return out;
-        for (int i = 0; fields[i]; ++i) {
-            tep_format_field *f = fields[i];
-            std::string_view name = f->name;
-            // Bookkeeping of the tracepoint or probe, not the call's arguments.
-            if (name == "__syscall_nr" || name.starts_with("__probe_")) continue;
-            if (!out.empty()) out += ", ";
-            out += name;
-            out += '=';
-            if (f->flags & TEP_FIELD_IS_STRING) {
-                int len = 0;
-                void *p = tep_get_field_raw(nullptr, const_cast<tep_event *>(r.event), f->name,
-                                            r.rec, &len, 0);
-                if (p)
-                    out.append(static_cast<const char *>(p),
-                               strnlen(static_cast<const char *>(p), len));
-                continue;
-            }
-            unsigned long long v = 0;
-            if (tep_read_number_field(f, r.rec->data, &v) != 0) {
-                out += '?';
-            } else if ((f->flags & TEP_FIELD_IS_POINTER) || std::strchr(f->type, '*')) {
-                out += fmt::format("{:#x}", v);
-            } else if (f->flags & TEP_FIELD_IS_SIGNED) {
-                long long s = f->size == 4   ? static_cast<int32_t>(v)
-                              : f->size == 2 ? static_cast<int16_t>(v)
-                              : f->size == 1 ? static_cast<int8_t>(v)
-                                             : static_cast<long long>(v);
-                out += std::to_string(s);
-            } else {
-                out += std::to_string(v);
-            }
-        }
-        free(fields);
-        return out;
-    }
-
-    tep_handle *tep_;
-    std::string label_;
-    bool json_;
-    long long offset_ns_ = 0;
-    std::vector<const tep_event *> bookkeeping_;
-    output::ProcessTable procs_;
-    std::map<int, PerProcess> table_;
-    fmt::memory_buffer line_;
-};
-
 } // namespace
 
 int cmd_who(int argc, char **argv) {
@@ -267,7 +118,7 @@ int cmd_who(int argc, char **argv) {
     bool json = common.json;
     return run_plan(plan, ro,
                     [&](tep_handle *tep, const output::Styles &) -> std::unique_ptr<Handler> {
-                        return std::make_unique<WhoHandler>(
+                        return engine::make_who_handler(
                             tep, label, json, find_events(tep, ro.extra_events), fs->root());
                     });
 }

@@ -1,4 +1,4 @@
-#include "commands/run_model.h"
+#include "engine/run_model.h"
 
 #include "ksyms/kallsyms.h"
 
@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <traceevent/event-parse.h>
 
-namespace ksurf::commands {
+namespace ksurf::engine {
 
 namespace {
 
@@ -379,4 +379,4 @@ void RunModel::finish() {
     forest_.start_at(root_, "execve");
 }
 
-} // namespace ksurf::commands
+} // namespace ksurf::engine

@@ -9,7 +9,7 @@
 #include <sys/types.h>
 #include <vector>
 
-namespace ksurf::commands {
+namespace ksurf::engine {
 
 class GatedChild {
   public:
@@ -37,4 +37,4 @@ class GatedChild {
     int status_ = 0;
 };
 
-} // namespace ksurf::commands
+} // namespace ksurf::engine

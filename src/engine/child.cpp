@@ -1,4 +1,4 @@
-#include "commands/child.h"
+#include "engine/child.h"
 
 #include <cerrno>
 #include <csignal>
@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace ksurf::commands {
+namespace ksurf::engine {
 
 GatedChild::~GatedChild() {
     if (gate_ >= 0) ::close(gate_);
@@ -92,4 +92,4 @@ void GatedChild::stop(int sig) {
     }
 }
 
-} // namespace ksurf::commands
+} // namespace ksurf::engine

@@ -18,7 +18,7 @@
 
 struct tep_format_field;
 
-namespace ksurf::commands {
+namespace ksurf::engine {
 
 class RunModel {
   public:
@@ -86,4 +86,4 @@ class RunModel {
     uint64_t records_ = 0;
 };
 
-} // namespace ksurf::commands
+} // namespace ksurf::engine
