@@ -112,7 +112,7 @@ TEST(Engine, DeclinedArmingNeverRunsTheCommandAndLeavesNothing) {
     ::unlink(path);
     RunOptions o;
     o.command = {"touch", path};
-    Run run(o);
+    engine::Run run(o);
     Declining arming;
     bool made = false;
     int status = run.execute(arming, [&](tep_handle *, const output::Styles &) {
