@@ -52,6 +52,7 @@ int run_fold(int argc, char **argv, bool hist) {
         app.add_option("--linear", linear, "linear buckets MIN,MAX,STEP instead of log2");
     }
     add_common_options(app, common, false);
+    add_glob_option(app, common);
     auto split = split_command(argc, argv);
     try {
         app.parse(static_cast<int>(split.args.size()), split.args.data());
@@ -77,7 +78,7 @@ int run_fold(int argc, char **argv, bool hist) {
     std::vector<compile::Source> sources;
     for (size_t i = 0; i < exprs.size(); ++i)
         sources.push_back({exprs[i], fmt::format("argument {}", i + 1)});
-    auto compiled = compile_sources(sources, "", "");
+    auto compiled = compile_sources(sources, "", "", common.max_funcs);
     if (!compiled) return compiled.error();
     const compile::Plan &plan = *compiled;
 

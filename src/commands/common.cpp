@@ -37,6 +37,13 @@ void add_common_options(CLI::App &app, CommonOptions &o, bool stacks) {
     app.add_flag("--json", o.json, "one JSON object per event (typed fields)");
 }
 
+void add_glob_option(CLI::App &app, CommonOptions &o) {
+    app.add_option("--max-funcs", o.max_funcs,
+                   "at most N functions from globs (p 'vfs_*'), each one probe to arm; more is "
+                   "refused (default 1000)")
+        ->check(CLI::PositiveNumber);
+}
+
 SplitArgs split_command(int argc, char **argv) {
     SplitArgs out;
     int i = 0;
@@ -135,6 +142,14 @@ class KallsymsNames : public compile::KernelNames {
         return false;
     }
 
+    bool functions(std::string_view glob, std::string_view module, std::vector<std::string> &names,
+                   std::vector<std::string> &notes) const override {
+        ksyms::GlobMatch m = syms_.match(glob, module);
+        names = std::move(m.names);
+        notes = std::move(m.notes);
+        return true;
+    }
+
   private:
     ksyms::KernelSymbols syms_;
     std::string readme_; // tracefs README: which probe kinds this kernel defines
@@ -144,8 +159,9 @@ class KallsymsNames : public compile::KernelNames {
 
 std::expected<compile::Plan, int> compile_sources(const std::vector<compile::Source> &sources,
                                                   const std::string &arch_name,
-                                                  const std::string &btf_path) {
+                                                  const std::string &btf_path, size_t max_funcs) {
     compile::Options opts;
+    opts.max_glob_functions = max_funcs;
     if (!arch_name.empty()) {
         auto a = arch::arch_from_name(arch_name);
         if (!a) {
@@ -205,6 +221,7 @@ std::expected<compile::Plan, int> compile_sources(const std::vector<compile::Sou
                      plan.error().size() == 1 ? "" : "s");
         return std::unexpected(kExitUsage);
     }
+    for (const auto &n : plan->notes) std::fprintf(stderr, "ksurf: %s\n", n.c_str());
     return std::move(*plan);
 }
 

@@ -25,12 +25,16 @@ struct CommonOptions {
     bool stacks = false;
     bool json = false;
     bool stats = false;
-    bool no_irq_info = false; // text: leave out the irq-info columns
+    bool no_irq_info = false;                             // text: leave out the irq-info columns
+    size_t max_funcs = compile::kDefaultMaxGlobFunctions; // --max-funcs: the cap on functions from
+                                                          // globs (compile/glob.h)
 };
 
 // -p -d -n -b -s --stats --no-irq-info --json; `stacks` (the options of event
 // streams) only where they make sense.
 void add_common_options(CLI::App &app, CommonOptions &o, bool stacks);
+// --max-funcs, for the commands whose expressions may hold function globs.
+void add_glob_option(CLI::App &app, CommonOptions &o);
 
 struct SplitArgs {
     std::vector<char *> args;         // argv before "--"
@@ -52,9 +56,10 @@ using engine::find_events; // engine/engine.h
 RunOptions to_run_options(const CommonOptions &o, const std::vector<std::string> &command);
 
 // Compiles with the types and events it needs, loaded only when needed.
-// Prints diagnostics; the error is the exit status.
+// Prints diagnostics and the plan's notes; the error is the exit status.
+// `max_funcs`: --max-funcs, the cap on functions from globs.
 std::expected<compile::Plan, int> compile_sources(const std::vector<compile::Source> &sources,
                                                   const std::string &arch_name,
-                                                  const std::string &btf_path);
+                                                  const std::string &btf_path, size_t max_funcs);
 
 } // namespace ksurf::commands

@@ -9,6 +9,7 @@
 #include "commands/record_key.h"
 #include "commands/runner.h"
 #include "output/output.h"
+#include "util/strings.h"
 #include "util/write_error.h"
 
 #include <CLI/CLI.hpp>
@@ -133,10 +134,20 @@ int cmd_lat(int argc, char **argv) {
             return kExitUsage;
         }
     bool user = func.find(':') != std::string::npos;
+    if (!user && has_glob(func)) {
+        // Pairing entries with returns is per function; a glob's functions
+        // nest inside each other (vfs_read calls vfs_...), so one histogram
+        // over them all would mean little.
+        std::fprintf(stderr,
+                     "ksurf: lat times one function; '%s' is a glob\n  hint: ksurf count 'p %s' "
+                     "--by func shows which of them run; then: ksurf lat FUNC\n",
+                     func.c_str(), func.c_str());
+        return kExitUsage;
+    }
     std::vector<compile::Source> sources = {
         {fmt::format("{} {}", user ? "P" : "p", func), "the entry of FUNC"},
         {fmt::format("{} {}", user ? "R" : "r", func), "the return of FUNC"}};
-    auto compiled = compile_sources(sources, "", "");
+    auto compiled = compile_sources(sources, "", "", common.max_funcs);
     if (!compiled) return compiled.error();
     const compile::Plan &plan = *compiled;
     std::fprintf(stderr, "ksurf: timing in user space: entry and return paired per thread as "

@@ -82,6 +82,7 @@ int cmd_probe(int argc, char **argv) {
     app.add_option("--btf", btf_path,
                    "types from this BTF file or vmlinux instead of /sys/kernel/btf/vmlinux");
     add_common_options(app, common, true);
+    add_glob_option(app, common);
 
     auto split = split_command(argc, argv);
     try {
@@ -111,7 +112,7 @@ int cmd_probe(int argc, char **argv) {
         return kExitUsage;
     }
 
-    auto compiled = compile_sources(sources, arch_name, btf_path);
+    auto compiled = compile_sources(sources, arch_name, btf_path, common.max_funcs);
     if (!compiled) return compiled.error();
     const compile::Plan &plan = *compiled;
     for (const auto &p : plan.probes)

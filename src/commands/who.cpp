@@ -98,8 +98,12 @@ int cmd_who(int argc, char **argv) {
                "function (and system calls on kernels without those events) with a kprobe.");
     CommonOptions common;
     std::string name;
-    app.add_option("NAME", name, "system call (syslog, openat ...) or kernel function")->required();
+    app.add_option(
+           "NAME", name,
+           "system call (syslog, openat ...), kernel function, or a glob of functions (vfs_*)")
+        ->required();
     add_common_options(app, common, false);
+    add_glob_option(app, common);
     auto split = split_command(argc, argv);
     try {
         app.parse(static_cast<int>(split.args.size()), split.args.data());
@@ -108,18 +112,27 @@ int cmd_who(int argc, char **argv) {
     }
     auto fs = open_tracefs_or_report();
     if (!fs) return kExitFailure;
-    auto target = resolve(*fs, name);
-    if (!target) return target.error();
     compile::Plan plan;
-    plan.probes.push_back(target->probe);
+    std::string label = name;
+    if (has_glob(name)) {
+        // who 'vfs_*': every probe-able function the glob matches, each call
+        // labelled with its own function (compile/glob.h).
+        auto compiled = compile_sources({{"p " + name, "who NAME"}}, "", "", common.max_funcs);
+        if (!compiled) return compiled.error();
+        plan = std::move(*compiled);
+    } else {
+        auto target = resolve(*fs, name);
+        if (!target) return target.error();
+        plan.probes.push_back(target->probe);
+        label = target->label;
+    }
     RunOptions ro = to_run_options(common, split.command);
     ro.extra_events = bookkeeping_events(plan);
-    std::string label = target->label;
     bool json = common.json;
     return run_plan(plan, ro,
                     [&](tep_handle *tep, const output::Styles &) -> std::unique_ptr<Handler> {
                         return engine::make_who_handler(
-                            tep, label, json, find_events(tep, ro.extra_events), fs->root());
+                            tep, label, plan, json, find_events(tep, ro.extra_events), fs->root());
                     });
 }
 

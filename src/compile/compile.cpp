@@ -1,5 +1,6 @@
 // AST -> Plan. One ProbeCompiler per source line; all diagnostics collected.
 #include "compile/compile.h"
+#include "compile/glob.h"
 #include "compile/probe_compiler.h"
 #include "util/strings.h"
 
@@ -46,6 +47,7 @@ bool ProbeCompiler::run(Probe &out) {
         break;
     }
     if (ast_.type == ProbeType::Event) return compile_event(out);
+    if (!function_.empty()) ast_.symbol = function_;
     out.symbol = ast_.symbol;
     out.module = ast_.module;
     out.offset = ast_.offset;
@@ -64,7 +66,8 @@ bool ProbeCompiler::run(Probe &out) {
               "use p FUNC / r FUNC (kprobes) or e SYSTEM/EVENT (trace events) on this kernel");
         return false;
     }
-    if (!is_user() && !ast_.has_address && !rules().is_tracepoint) check_function();
+    if (!is_user() && !ast_.has_address && !rules().is_tracepoint && function_.empty())
+        check_function();
     compile_args(out);
     if (ok_ && ast_.has_filter) {
         FieldSet set{"this probe", common_fields()};
@@ -82,14 +85,8 @@ bool ProbeCompiler::run(Probe &out) {
 }
 
 void ProbeCompiler::error(Span s, std::string message, std::string hint) {
-    Diagnostic d;
-    d.origin = src_.origin;
-    d.text = src_.text;
-    d.begin = s.begin;
-    d.end = s.end > s.begin ? s.end : s.begin + 1;
-    d.message = std::move(message);
-    d.hint = std::move(hint);
-    diags_.push_back(std::move(d));
+    diags_.push_back(
+        Diagnostic::at(src_.origin, src_.text, s, std::move(message), std::move(hint)));
     ok_ = false;
 }
 
@@ -194,10 +191,26 @@ void ProbeCompiler::compile_args(Probe &out) {
 
 using detail::ProbeCompiler;
 
+namespace {
+
+// `p vfs_*`: parsed here only to see the glob (errors are left to the
+// ProbeCompiler, which parses again and reports them).
+bool is_glob_source(const Source &src, expr::ProbeAst &ast) {
+    std::vector<Diagnostic> ignored;
+    return expr::parse_probe(src.text, ast, ignored) && is_function_glob(ast);
+}
+
+} // namespace
+
 bool compile_into(std::span<const Source> sources, const Options &opts, Plan &plan,
                   std::vector<Diagnostic> &diags) {
     bool ok = true;
+    size_t glob_functions = 0; // for the cap of compile/glob.h
     for (const auto &src : sources) {
+        if (expr::ProbeAst ast; is_glob_source(src, ast)) {
+            ok &= compile_function_glob(src, ast, opts, plan, diags, glob_functions);
+            continue;
+        }
         Probe probe;
         ProbeCompiler pc(src, opts, diags);
         if (!pc.run(probe)) {

@@ -82,7 +82,18 @@ class KernelNames {
         (void)why;
         return true;
     }
+    // The probe-able functions matching `glob` (p vfs_*), sorted, with notes
+    // for the user (what was left out); false when this kernel's functions
+    // cannot be listed. See compile/glob.h.
+    virtual bool functions(std::string_view glob, std::string_view module,
+                           std::vector<std::string> &names, std::vector<std::string> &notes) const {
+        (void)glob, (void)module, (void)names, (void)notes;
+        return false;
+    }
 };
+
+// The default cap on the functions globs expand to (compile/glob.h).
+constexpr size_t kDefaultMaxGlobFunctions = 1000;
 
 struct Options {
     Arch arch = host_arch();
@@ -100,6 +111,9 @@ struct Options {
     // Types of another kernel (--btf FILE): a p/r function that FILE's BTF
     // does not know is an error too (there is no kallsyms to ask).
     bool functions_from_btf = false;
+    // At most this many functions from globs (p vfs_*) in one plan; more is
+    // refused with the number matched (compile/glob.h).
+    size_t max_glob_functions = kDefaultMaxGlobFunctions;
 };
 
 // The core of compile(), usable without <expected>: fills `plan` and returns

@@ -58,6 +58,9 @@ struct Probe {
     std::string event_name;
     std::string user_group;
     std::vector<Arg> args;
+    // p vfs_* / r tcp_*: the pattern this probe was expanded from ("" when
+    // the function was named); `text` then names the matched function.
+    std::string glob;
 
     // e
     std::string system; // as written, may hold globs: "syscalls"
@@ -71,6 +74,8 @@ struct Probe {
 
 struct Plan {
     std::vector<Probe> probes;
+    // Said to the user on stderr, not errors: what a glob left out or skipped.
+    std::vector<std::string> notes;
 };
 
 // The dynamic_events / kprobe_events / uprobe_events line defining `probe`

@@ -116,6 +116,9 @@ class ProbeCompiler {
         : src_(src), opts_(opts), diags_(diags) {}
 
     bool run(Probe &out);
+    // A function glob's match (compile/glob.h): probe `name` instead of the
+    // glob written, already known to be probe-able.
+    void set_function(std::string name) { function_ = std::move(name); }
 
   private:
     KindRules rules() const { return rules_for(ast_.type); }
@@ -213,6 +216,7 @@ class ProbeCompiler {
     const struct btf *btf_ = nullptr;
     std::string btf_error_;
     uint32_t proto_ = 0;
+    std::string function_; // set_function()
 };
 
 } // namespace ksurf::compile::detail

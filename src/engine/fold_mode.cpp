@@ -110,7 +110,13 @@ class FoldHandler : public Handler {
             if (!ev) continue;
             Per per;
             per.ref = e.ref;
-            per.func = plan_.probes[e.probe].text;
+            // Which function or event fired: a glob's probes each name theirs
+            // (p vfs_read), an event glob's events are told apart by name.
+            const compile::Probe &probe = plan_.probes[e.probe];
+            per.func = probe.kind == compile::ProbeKind::Event &&
+                               (probe.matched.size() > 1 || has_glob(probe.system + probe.event))
+                           ? e.ref.system + "/" + e.ref.name
+                           : probe.text;
             for (const auto &k : req_.keys) {
                 const tep_format_field *f = nullptr;
                 if (k.kind == KeyKind::Field) {

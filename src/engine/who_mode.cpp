@@ -25,10 +25,10 @@ struct PerProcess {
 
 class WhoHandler : public Handler {
   public:
-    WhoHandler(tep_handle *tep, std::string label, bool json,
+    WhoHandler(tep_handle *tep, std::string label, const compile::Plan &plan, bool json,
                std::vector<const tep_event *> bookkeeping, std::string tracefs_dir)
-        : tep_(tep), label_(std::move(label)), json_(json), bookkeeping_(std::move(bookkeeping)),
-          procs_(std::move(tracefs_dir)) {
+        : tep_(tep), label_(std::move(label)), plan_(plan), json_(json),
+          bookkeeping_(std::move(bookkeeping)), procs_(std::move(tracefs_dir)) {
         timespec mono{}, real{};
         clock_gettime(CLOCK_MONOTONIC, &mono);
         clock_gettime(CLOCK_REALTIME, &real);
@@ -39,10 +39,25 @@ class WhoHandler : public Handler {
                         "CALL");
     }
 
+    // A glob's calls are labelled with the function each event probes.
+    Status armed(tracefs::Session &, const std::vector<ArmedEvent> &events,
+                 const std::vector<pid_t> &) override {
+        for (const auto &e : events) {
+            const compile::Probe &p = plan_.probes[e.probe];
+            if (p.glob.empty()) continue;
+            if (tep_event *ev =
+                    tep_find_event_by_name(tep_, e.ref.system.c_str(), e.ref.name.c_str()))
+                labels_[ev] = p.symbol;
+        }
+        return {};
+    }
+
     bool on_record(const capture::Record &r) override {
         procs_.feed(r);
         for (const tep_event *b : bookkeeping_)
             if (r.event == b) return false;
+        auto lab = labels_.find(r.event);
+        const std::string &label = lab == labels_.end() ? label_ : lab->second;
         const auto &info = procs_.get(r.pid);
         auto &row = table_[r.pid];
         row.pid = r.pid;
@@ -67,7 +82,7 @@ class WhoHandler : public Handler {
                 .member("comm", info.comm)
                 .member("ppid", info.ppid)
                 .member("parent_comm", info.parent_comm)
-                .member("call", label_)
+                .member("call", label)
                 .member("args", args)
                 .end_object();
             line_.push_back('\n');
@@ -75,7 +90,7 @@ class WhoHandler : public Handler {
         } else {
             std::printf("%s.%06lld %7d %-16s %7d %-16s %s(%s)\n", hms, (wall % 1000000000LL) / 1000,
                         r.pid, text_escaped(info.comm).c_str(), info.ppid,
-                        text_escaped(info.parent_comm).c_str(), label_.c_str(),
+                        text_escaped(info.parent_comm).c_str(), label.c_str(),
                         text_escaped(args).c_str());
         }
         return true;
@@ -159,6 +174,8 @@ class WhoHandler : public Handler {
 
     tep_handle *tep_;
     std::string label_;
+    const compile::Plan &plan_;
+    std::map<const tep_event *, std::string> labels_; // a glob's events -> their functions
     bool json_;
     long long offset_ns_ = 0;
     std::vector<const tep_event *> bookkeeping_;
@@ -169,10 +186,11 @@ class WhoHandler : public Handler {
 
 } // namespace
 
-std::unique_ptr<Handler> make_who_handler(tep_handle *tep, std::string label, bool json,
+std::unique_ptr<Handler> make_who_handler(tep_handle *tep, std::string label,
+                                          const compile::Plan &plan, bool json,
                                           std::vector<const tep_event *> bookkeeping,
                                           std::string tracefs_dir) {
-    return std::make_unique<WhoHandler>(tep, std::move(label), json, std::move(bookkeeping),
+    return std::make_unique<WhoHandler>(tep, std::move(label), plan, json, std::move(bookkeeping),
                                         std::move(tracefs_dir));
 }
 

@@ -14,7 +14,9 @@ namespace ksurf::engine {
 
 // label: the call as lines name it ("syslog"). bookkeeping: the events armed
 // only to name processes (fed to the process table, not shown).
-std::unique_ptr<Handler> make_who_handler(tep_handle *tep, std::string label, bool json,
+// plan: a glob's probes (who 'vfs_*') label each call with their function.
+std::unique_ptr<Handler> make_who_handler(tep_handle *tep, std::string label,
+                                          const compile::Plan &plan, bool json,
                                           std::vector<const tep_event *> bookkeeping,
                                           std::string tracefs_dir);
 

@@ -83,6 +83,30 @@ class Parser {
         return pos;
     }
 
+    // A kernel function glob (p vfs_*, r tcp_*_rcv, p *_fsync, p vfs_[rw]*):
+    // extends the identifier ending at `q` over fnmatch's * ? and [...].
+    size_t glob(size_t b, size_t e, size_t q) {
+        size_t p = b;
+        bool any = false;
+        while (p < e) {
+            char c = t_[p];
+            if (is_ident_char(c) || c == '.') {
+                ++p;
+            } else if (c == '*' || c == '?') {
+                any = true;
+                ++p;
+            } else if (c == '[') {
+                size_t close = t_.find(']', p + 2); // "[]...]" holds a ']'
+                if (close == std::string_view::npos || close >= e) break;
+                any = true;
+                p = close + 1;
+            } else {
+                break;
+            }
+        }
+        return any ? p : q;
+    }
+
     // Finds the ')' or ']' closing the bracket at `open`, or npos.
     size_t closing(size_t open, size_t end) {
         int depth = 0;
@@ -475,6 +499,7 @@ class Parser {
             }
         }
         size_t q = ident(sym_b, e, true);
+        if (p.type == ProbeType::Kprobe || p.type == ProbeType::Kretprobe) q = glob(sym_b, e, q);
         if (q == sym_b) {
             error(sym_b, e, "expected a function name");
             return false;

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <fnmatch.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -49,7 +51,8 @@ KernelSymbols KernelSymbols::parse(std::string_view kallsyms, std::string_view b
             k.starts_.push_back(l.addr);
         }
         if (l.name.starts_with("__pfx_")) return; // padding before functions, not code
-        k.text_.emplace(std::string(l.name), std::string(l.module));
+        if (!k.text_.emplace(std::string(l.name), std::string(l.module)).second)
+            k.repeated_.emplace(l.name);
         k.symbols_.push_back(TextSymbol{l.addr, std::string(l.name), std::string(l.module)});
     });
     std::sort(k.starts_.begin(), k.starts_.end());
@@ -146,9 +149,11 @@ Place KernelSymbols::check(std::string_view name, std::string_view module) const
         // Several functions of one name (copies of a static inline, like
         // dev_queue_xmit on 6.1): the kernel refuses the name as ambiguous
         // (EADDRNOTAVAIL, "Failed to register probe event").
+        // (scanned only for names seen twice: a glob checks thousands of names)
         std::vector<uint64_t> copies;
-        for (const auto &t : symbols_)
-            if (t.name == sym && t.module == it->second) copies.push_back(t.addr);
+        if (repeated_.contains(sym))
+            for (const auto &t : symbols_)
+                if (t.name == sym && t.module == it->second) copies.push_back(t.addr);
         if (copies.size() > 1) {
             p.error = fmt::format("'{}' names {} different functions in /proc/kallsyms (copies "
                                   "of an inline function): the kernel refuses the name",
@@ -209,6 +214,49 @@ Place KernelSymbols::check(std::string_view name, std::string_view module) const
     p.hint = best.empty() ? "is it inlined, or in a module that is not loaded?"
                           : fmt::format("did you mean '{}'?", best);
     return p;
+}
+
+GlobMatch KernelSymbols::match(std::string_view glob, std::string_view module) const {
+    GlobMatch m;
+    std::string pattern(glob);
+    std::unordered_set<std::string_view> seen;
+    for (const auto &s : symbols_) {
+        if (!module.empty() && s.module != module) continue;
+        if (fnmatch(pattern.c_str(), s.name.c_str(), 0) != 0) continue;
+        if (!seen.insert(s.name).second) continue;
+        if (s.name.ends_with(".cold") || s.name.find(".cold.") != std::string::npos)
+            ++m.cold;
+        else if (blacklist_.contains(s.name))
+            ++m.blacklisted;
+        else if (repeated_.contains(s.name))
+            ++m.repeated; // the kernel refuses a name several functions share
+        else if (traceable_known() && !traceable_.contains(s.name))
+            ++m.notrace;
+        else
+            m.names.push_back(s.name);
+    }
+    std::sort(m.names.begin(), m.names.end());
+    std::vector<std::string> out;
+    if (m.blacklisted) out.push_back(fmt::format("{} on the kprobe blacklist", m.blacklisted));
+    if (m.notrace)
+        out.push_back(fmt::format("{} notrace (not in available_filter_functions)", m.notrace));
+    if (m.repeated)
+        out.push_back(fmt::format("{} whose name several functions share (the kernel refuses "
+                                  "the name)",
+                                  m.repeated));
+    if (m.cold) out.push_back(fmt::format("{} .cold parts (not function entries)", m.cold));
+    if (!out.empty())
+        m.notes.push_back(fmt::format("'{}': left out {}", glob, fmt::join(out, ", ")));
+    if (!traceable_known())
+        m.notes.push_back(fmt::format(
+            "'{}': available_filter_functions is not readable here: matched every text symbol "
+            "of /proc/kallsyms (the kernel may refuse notrace ones)",
+            glob));
+    if (!blacklist_known())
+        m.notes.push_back(fmt::format("'{}': the kprobe blacklist (debugfs kprobes/blacklist) "
+                                      "is not readable: blacklisted functions are not left out",
+                                      glob));
+    return m;
 }
 
 } // namespace ksurf::ksyms

@@ -36,6 +36,18 @@ struct Place {
     std::string hint;
 };
 
+// The functions a glob (`p vfs_*`) matches that a kprobe can take, and how
+// many matching names were left out and why (said to the user).
+struct GlobMatch {
+    std::vector<std::string> names; // sorted, unique
+    size_t blacklisted = 0;         // on the kprobe blacklist
+    size_t notrace = 0;             // not in available_filter_functions
+    size_t repeated = 0;            // names several functions share: the kernel refuses them
+    size_t cold = 0;                // .cold parts split off a function
+    // Notes for the user: lists that could not be read, what was left out.
+    std::vector<std::string> notes;
+};
+
 class KernelSymbols {
   public:
     // Reads the running kernel's lists (kallsyms, blacklist via debugfs,
@@ -47,6 +59,11 @@ class KernelSymbols {
 
     // Can `name` (in `module`, "" for vmlinux) take a kprobe?
     Place check(std::string_view name, std::string_view module = {}) const;
+    // Every probe-able function whose name matches `glob` (fnmatch), in
+    // `module` ("" = vmlinux and every module): in kallsyms, not on the
+    // blacklist, in available_filter_functions when it is readable, not a
+    // .cold part, and a name only one function has (see check()).
+    GlobMatch match(std::string_view glob, std::string_view module = {}) const;
     bool has_function(std::string_view name) const { return text_.contains(std::string(name)); }
     // False when kallsyms lists functions only (CONFIG_KALLSYMS_ALL off):
     // the kernel cannot resolve @SYMBOL of a variable then either.
@@ -78,6 +95,7 @@ class KernelSymbols {
     std::unordered_set<std::string> data_;              // every other symbol's name
     std::unordered_set<std::string> blacklist_;
     std::unordered_set<std::string> traceable_;
+    std::unordered_set<std::string> repeated_; // names of more than one text symbol
     bool blacklist_known_ = false;
     std::vector<TextSymbol> symbols_;
     std::vector<uint64_t> starts_;        // every text address, __pfx_ included, sorted

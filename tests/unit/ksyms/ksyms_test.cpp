@@ -1,6 +1,9 @@
 #include "ksyms/ksyms.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
+#include <string>
+#include <vector>
 
 using ksurf::ksyms::KernelSymbols;
 
@@ -131,4 +134,79 @@ TEST(KernelSymbols, NotraceFunctionNamesItsCallee) {
     EXPECT_TRUE(KernelSymbols::parse("ffffffff81000100 t dev_queue_xmit\n", "", "")
                     .check("dev_queue_xmit")
                     .ok);
+}
+
+// --- function globs (p vfs_*): KernelSymbols::match ---------------------------
+
+namespace {
+
+// A FAKE kernel's function list, not any real one: kallsyms, blacklist and
+// available_filter_functions made up to hold one name of each kind a glob
+// must leave out.
+const char *kFakeGlobKallsyms = "ffffffff81000000 T vfs_read\n"
+                                "ffffffff81000100 T vfs_write\n"
+                                "ffffffff81000200 T vfs_open\n"
+                                "ffffffff81000300 t vfs_notrace_helper\n"
+                                "ffffffff81000400 T vfs_blacklisted\n"
+                                "ffffffff81000500 t vfs_twice\n"
+                                "ffffffff81000600 t vfs_twice\n"
+                                "ffffffff81000700 t vfs_split.cold\n"
+                                "ffffffff81000800 t vfs_clone.isra.0\n"
+                                "ffffffff81000900 t __pfx_vfs_read\n"
+                                "ffffffff81000a00 D vfs_data\n"
+                                "ffffffff81000b00 T do_sys_openat2\n"
+                                "ffffffffc0000000 t vfs_in_module\t[fakemod]\n";
+const char *kFakeGlobBlacklist = "0xffffffff81000400-0xffffffff81000410\tvfs_blacklisted\n";
+const char *kFakeGlobFilter = "vfs_read\nvfs_write\nvfs_open\nvfs_blacklisted\nvfs_twice\n"
+                              "vfs_twice\nvfs_clone.isra.0\ndo_sys_openat2\n"
+                              "vfs_in_module [fakemod]\n";
+
+KernelSymbols fake_glob_kernel() {
+    return KernelSymbols::parse(kFakeGlobKallsyms, kFakeGlobBlacklist, kFakeGlobFilter);
+}
+
+} // namespace
+
+TEST(KernelSymbolsGlob, MatchesOnlyProbeableFunctions) {
+    auto m = fake_glob_kernel().match("vfs_*");
+    EXPECT_EQ(m.names, (std::vector<std::string>{"vfs_clone.isra.0", "vfs_in_module", "vfs_open",
+                                                 "vfs_read", "vfs_write"}));
+    EXPECT_EQ(m.blacklisted, 1u);
+    EXPECT_EQ(m.notrace, 1u);  // vfs_notrace_helper
+    EXPECT_EQ(m.repeated, 1u); // vfs_twice: two functions, one name
+    EXPECT_EQ(m.cold, 1u);
+    ASSERT_FALSE(m.notes.empty());
+    EXPECT_NE(m.notes[0].find("1 on the kprobe blacklist"), std::string::npos) << m.notes[0];
+    EXPECT_NE(m.notes[0].find("1 notrace"), std::string::npos) << m.notes[0];
+}
+
+TEST(KernelSymbolsGlob, ModuleAndBracketsNarrow) {
+    auto k = fake_glob_kernel();
+    EXPECT_EQ(k.match("vfs_*", "fakemod").names, (std::vector<std::string>{"vfs_in_module"}));
+    EXPECT_EQ(k.match("vfs_[rw]*").names, (std::vector<std::string>{"vfs_read", "vfs_write"}));
+    EXPECT_EQ(k.match("*openat?").names, (std::vector<std::string>{"do_sys_openat2"}));
+    EXPECT_TRUE(k.match("nothing_*").names.empty());
+    EXPECT_TRUE(k.match("vfs_data").names.empty()); // data, not a function
+}
+
+TEST(KernelSymbolsGlob, WithoutFilterListEveryTextSymbolCountsAndSaysSo) {
+    auto k = KernelSymbols::parse(kFakeGlobKallsyms, "", "");
+    auto m = k.match("vfs_*");
+    // notrace cannot be told without available_filter_functions; the
+    // blacklist is unknown too: both said in the notes.
+    EXPECT_NE(std::find(m.names.begin(), m.names.end(), "vfs_notrace_helper"), m.names.end());
+    EXPECT_NE(std::find(m.names.begin(), m.names.end(), "vfs_blacklisted"), m.names.end());
+    EXPECT_EQ(std::find(m.names.begin(), m.names.end(), "vfs_twice"), m.names.end());
+    std::string notes;
+    for (const auto &n : m.notes) notes += n + "\n";
+    EXPECT_NE(notes.find("available_filter_functions is not readable"), std::string::npos) << notes;
+    EXPECT_NE(notes.find("blacklist"), std::string::npos) << notes;
+}
+
+TEST(KernelSymbolsGlob, RepeatedNameStillRefusedByCheck) {
+    // check() finds copies through the repeated-name set, not a scan of every name.
+    auto p = fake_glob_kernel().check("vfs_twice");
+    EXPECT_FALSE(p.ok);
+    EXPECT_NE(p.error.find("2 different functions"), std::string::npos) << p.error;
+    EXPECT_TRUE(fake_glob_kernel().check("vfs_read").ok);
 }
