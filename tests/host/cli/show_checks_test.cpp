@@ -78,3 +78,25 @@ TEST(ShowChecks, AnotherKernelsBtfDecides) {
     EXPECT_EQ(unknown.status, 2) << unknown.out << unknown.err;
     EXPECT_NE(unknown.err.find("not have it"), std::string::npos) << unknown.err;
 }
+
+// Function globs against this machine's kallsyms: -S lists one probe per
+// match (vfs_read among them) and the cap refuses `p *` naming the number.
+TEST(ShowChecks, FunctionGlobExpandsAndIsCapped) {
+    if (auto why = kernel_skip_reason(); !why.empty()) GTEST_SKIP() << why;
+    auto r = run_ksurf({"-S", "p vfs_read*"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find(" vfs_read\n"), std::string::npos) << r.out;
+    size_t lines = 0;
+    for (size_t at = 0; (at = r.out.find("p:ksurf/p", at)) != std::string::npos; ++at) ++lines;
+    EXPECT_GE(lines, 1u) << r.out;
+
+    auto all = run_ksurf({"-S", "p *"});
+    EXPECT_EQ(all.status, 2) << all.err;
+    EXPECT_EQ(all.out, "");
+    EXPECT_NE(all.err.find("probe-able functions, over the cap of 1000"), std::string::npos)
+        << all.err;
+
+    auto capped = run_ksurf({"-S", "--max-funcs", "1", "p vfs_*"});
+    EXPECT_EQ(capped.status, 2) << capped.err;
+    EXPECT_NE(capped.err.find("over the cap of 1"), std::string::npos) << capped.err;
+}
