@@ -3,13 +3,16 @@
 # process, read by ksurf (text and JSON, to /dev/null), perf record and
 # `cat trace_pipe`, side by side in the same run. Root only.
 #
-#   bench/capture.sh [burst|defaults|stream] [BUILD_DIR]
+#   bench/capture.sh [burst|defaults|stream|reader] [BUILD_DIR]
 #     burst    (default) N=2000000 events per run, RUNS=3 rounds of every tracer
 #     defaults the CLI with no tuning options (`ksurf 'e ...' -p PID`, its own
 #              buffer size and wake-up) against `perf record`, RUNS=5 rounds:
 #              share kept (min and median), CPU seconds and peak RSS of each
 #              (KSURF_BASE=/path/to/another/ksurf adds it as "ksurf base")
 #     stream   60 s of sched/sched_switch through ksurf: peak RSS (SECS=60)
+#     reader   the per-CPU reader alone: ksurf's read(2) against libtracefs'
+#              tracefs_cpu_read and tracefs_cpu_buffered_read (splice), the
+#              CLI's buffer settings (-b 16384, buffer_percent 1), RUNS=5 rounds
 #   env: N, RUNS, GEN_CPU (0), TRACER_CPU (1), SECS,
 #        KSURF=/path/to/ksurf to also run the CLI (`ksurf 'e ...' -p PID`)
 #
@@ -187,6 +190,30 @@ if [ "$MODE" = defaults ]; then
             "$(echo "$share" | sort -n | head -1)" "$(echo "$share" | median)" \
             "$(echo "$cpu" | median)" "$(echo "$cpu" | sort -n | tail -1)" \
             "$(echo "$rss" | median)" "$(echo "$rss" | sort -n | tail -1)"
+    done
+    exit 0
+fi
+
+if [ "$MODE" = reader ]; then
+    RUNS=${RUNS_SET:-5}
+    echo "burst of $N getppid() on cpu$GEN_CPU; reader on cpu$TRACER_CPU; $(nproc) CPUs;" \
+        "load $(cut -d' ' -f1-3 /proc/loadavg); -b 16384 --buffer-percent 1, $RUNS runs"
+    printf "%-14s %10s %9s %8s %8s %9s %7s\n" tracer captured share cpu_s user/sys rss_kb burst_s
+    for run in $(seq "$RUNS"); do
+        bench_ksurf "own read" --reader own -b 16384 --buffer-percent 1
+        bench_ksurf "tracefs read" --reader read -b 16384 --buffer-percent 1
+        bench_ksurf "tracefs splice" --reader splice -b 16384 --buffer-percent 1
+    done
+    echo
+    echo "over $RUNS runs (median; sys_s is the reading's part):"
+    median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+    for t in "own read" "tracefs read" "tracefs splice"; do
+        rows=$(grep "^$t  " "$TMP/rows" | sed "s/^$t  *//")
+        printf "%-14s share %s%%  cpu_s %s  sys_s %s  rss_kb %s\n" "$t" \
+            "$(echo "$rows" | awk '{ print $2 }' | tr -d % | median)" \
+            "$(echo "$rows" | awk '{ print $3 }' | median)" \
+            "$(echo "$rows" | awk '{ split($4, a, "/"); print a[2] }' | median)" \
+            "$(echo "$rows" | awk '{ print $5 }' | median)"
     done
     exit 0
 fi

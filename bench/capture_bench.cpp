@@ -5,6 +5,8 @@
 //
 //   capture_bench -e syscalls/sys_enter_getppid [-p PID] [-b KB] [--json]
 //                 [-o FILE] [-d SECS] [-n COUNT] [--wait-pid PID] [-s]
+//                 [--reader own|read|splice]  (ksurf's read(2), tracefs_cpu_read,
+//                                              tracefs_cpu_buffered_read)
 #include "capture/capture.h"
 #include "output/output.h"
 
@@ -108,7 +110,20 @@ int main(int argc, char **argv) {
             wait_pid = next_pid();
         else if (a == "--trickle-ms")
             opts.trickle_ms = std::atoi(next().c_str());
-        else if (a == "--json")
+        else if (a == "--reader") {
+            std::string r = next();
+            using R = ksurf::capture::Capture::Options::Reader;
+            if (r == "own")
+                opts.reader = R::Own;
+            else if (r == "read")
+                opts.reader = R::TracefsRead;
+            else if (r == "splice")
+                opts.reader = R::TracefsSplice;
+            else {
+                std::fprintf(stderr, "capture_bench: --reader own|read|splice\n");
+                return 2;
+            }
+        } else if (a == "--json")
             json = true;
         else if (a == "-s")
             stacks = true;

@@ -1,6 +1,7 @@
 #include "capture/capture.h"
 
 #include "capture/print_fmt.h"
+#include "tracefs/c_api.h"
 
 #include "util/strings.h"
 
@@ -85,14 +86,16 @@ struct TepDeleter {
 struct CpuReader {
     int cpu = 0;
     int fd = -1;
+    tracefs_cpu *tcpu = nullptr; // libtracefs' reader on fd, for Options::reader != Own
     std::unique_ptr<kbuffer, KbufferDeleter> kbuf;
     std::deque<char *> pages; // front() is loaded in kbuf
     void *cur = nullptr;      // current record's data, nullptr when no page is queued
     uint64_t cur_ts = 0;
-    uint64_t last_ts = 0; // timestamp of the newest queued record
-    uint64_t horizon = 0; // every record of this CPU up to here has been read
-    bool capped = false;  // the last round stopped before the buffer was empty
-    uint64_t missed = 0;  // from page headers
+    uint64_t last_ts = 0;    // timestamp of the newest queued record
+    uint64_t horizon = 0;    // every record of this CPU up to here has been read
+    bool capped = false;     // the last round stopped before the buffer was empty
+    uint64_t missed = 0;     // from page headers
+    bool splice_dry = false; // the splice pipe ran dry this round (Reader::TracefsSplice)
 };
 
 struct Capture::Impl {
@@ -190,7 +193,7 @@ struct Capture::Impl {
                 break;
             }
             char *page = get_page();
-            ssize_t got = ::read(c.fd, page, subbuf_size);
+            ssize_t got = read_page(c, page, n == 0);
             if (got <= 0) {
                 free_pages.push_back(page);
                 if (got < 0 && errno != EAGAIN && errno != EINTR)
@@ -217,6 +220,28 @@ struct Capture::Impl {
         else if (clock >= 0)
             c.horizon = start;
         return n;
+    }
+
+    // One sub-buffer of c into page; -1 with errno EAGAIN when there is none.
+    ssize_t read_page(CpuReader &c, char *page, bool first) {
+        using R = Options::Reader;
+        if (opt.reader == R::Own) return ::read(c.fd, page, subbuf_size);
+        int got = 0;
+        if (opt.reader == R::TracefsSplice) {
+            // splice() moves only full sub-buffers: the part-filled one the
+            // writer is on comes by read(), once the pipe gave all it had.
+            if (first) c.splice_dry = false;
+            if (!c.splice_dry) {
+                got = tracefs_cpu_buffered_read(c.tcpu, page, true);
+                if (got > 0) return got;
+                if (got < 0 && errno != EAGAIN && errno != EINTR) return got;
+                c.splice_dry = true;
+            }
+        }
+        errno = 0;
+        got = tracefs_cpu_read(c.tcpu, page, true);
+        if (got == 0 && errno == 0) errno = EAGAIN; // libtracefs maps EAGAIN to 0
+        return got == 0 ? -1 : got;
     }
 
     Result<size_t> read_all() {
@@ -345,8 +370,10 @@ Capture::Capture(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Capture::~Capture() {
     if (!impl_) return;
-    for (auto &c : impl_->cpus)
+    for (auto &c : impl_->cpus) {
+        if (c.tcpu) tracefs_cpu_free_fd(c.tcpu);
         if (c.fd >= 0) ::close(c.fd);
+    }
 }
 
 tep_handle *Capture::tep() {
@@ -455,6 +482,13 @@ Result<std::unique_ptr<Capture>> Capture::open(const std::string &tracefs_dir,
         if (!c.kbuf) {
             ::close(fd);
             return fail("allocating a ring-buffer reader", ENOMEM);
+        }
+        if (im.opt.reader != Options::Reader::Own) {
+            c.tcpu = tracefs_cpu_alloc_fd(fd, static_cast<int>(im.subbuf_size), true);
+            if (!c.tcpu) {
+                ::close(fd);
+                return fail("allocating libtracefs' reader of " + path, errno);
+            }
         }
         im.cpus.push_back(std::move(c));
     }

@@ -1,60 +1,72 @@
 #include "tracefs/event_catalog.h"
 
+#include "tracefs/lib.h"
 #include "util/strings.h"
 
 #include <algorithm>
-#include <charconv>
+
+extern "C" {
+#include <traceevent/event-parse.h>
+}
 
 namespace ksurf::tracefs {
 
+void TepFree::operator()(tep_handle *t) const {
+    tep_free(t);
+}
+
 namespace {
 
-unsigned number_after(std::string_view line, std::string_view key) {
-    size_t pos = line.find(key);
-    if (pos == std::string_view::npos) return 0;
-    pos += key.size();
-    unsigned v = 0;
-    std::from_chars(line.data() + pos, line.data() + line.size(), v);
-    return v;
+std::vector<std::string> take_list(char **list) {
+    std::vector<std::string> out;
+    for (char **p = list; p && *p; ++p) out.emplace_back(*p);
+    tracefs_list_free(list);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+compile::EventField field_of(const tep_format_field &f) {
+    compile::EventField out;
+    out.name = f.name ? f.name : "";
+    out.type = f.type ? f.type : "";
+    out.offset = static_cast<unsigned>(f.offset);
+    out.size = static_cast<unsigned>(f.size);
+    out.is_signed = (f.flags & TEP_FIELD_IS_SIGNED) != 0;
+    // A string the kernel copied into the record: a char array, fixed or
+    // dynamic (__data_loc, __rel_loc); a char pointer is a user address.
+    bool is_char = out.type.find("char") != std::string::npos;
+    out.is_string =
+        is_char &&
+        (f.flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC | TEP_FIELD_IS_RELATIVE)) != 0;
+    out.is_common = out.name.starts_with("common_");
+    return out;
+}
+
+std::vector<compile::EventField> fields_of(const tep_event &ev) {
+    std::vector<compile::EventField> out;
+    for (auto *f = ev.format.common_fields; f; f = f->next) out.push_back(field_of(*f));
+    for (auto *f = ev.format.fields; f; f = f->next) out.push_back(field_of(*f));
+    return out;
+}
+
+// Parses one format into tep; the event even when its print fmt is beyond
+// libtraceevent (the fields are what the catalog needs).
+tep_event *parse_into(tep_handle *tep, std::string_view format, const std::string &system) {
+    tep_event *ev = nullptr;
+    tep_parse_format(tep, &ev, format.data(), format.size(), system.c_str());
+    return ev;
 }
 
 } // namespace
 
 std::vector<compile::EventField> parse_format_fields(std::string_view format) {
-    std::vector<compile::EventField> out;
-    for (const auto &raw : split(format, '\n')) {
-        std::string_view line = trim(raw);
-        if (!line.starts_with("field:")) continue;
-        // "field:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;"
-        size_t semi = line.find(';');
-        if (semi == std::string_view::npos) continue;
-        std::string_view decl = trim(line.substr(6, semi - 6));
-        compile::EventField f;
-        f.offset = number_after(line, "offset:");
-        f.size = number_after(line, "size:");
-        f.is_signed = number_after(line, "signed:") != 0;
-        // The name is the last identifier before any [N].
-        std::string_view d = decl;
-        size_t bracket = d.rfind('[');
-        std::string_view suffix;
-        if (!d.empty() && d.back() == ']' && bracket != std::string_view::npos) {
-            suffix = d.substr(bracket);
-            d = trim(d.substr(0, bracket));
-        }
-        size_t name_start = d.find_last_of(" *");
-        name_start = name_start == std::string_view::npos ? 0 : name_start + 1;
-        f.name = std::string(d.substr(name_start));
-        f.type = std::string(trim(d.substr(0, name_start)));
-        f.type += suffix;
-        bool is_char = f.type.find("char") != std::string::npos;
-        f.is_string = is_char && (f.type.find('[') != std::string::npos ||
-                                  f.type.find("__data_loc") != std::string::npos ||
-                                  f.type.find("__rel_loc") != std::string::npos);
-        f.is_common = f.name.starts_with("common_");
-        out.push_back(std::move(f));
-    }
-    return out;
+    std::unique_ptr<tep_handle, TepFree> tep(tep_alloc());
+    if (!tep) return {};
+    tep_event *ev = parse_into(tep.get(), format, "ksurf");
+    return ev ? fields_of(*ev) : std::vector<compile::EventField>{};
 }
+
+TracefsEventCatalog::TracefsEventCatalog(Tracefs fs) : fs_(std::move(fs)), tep_(tep_alloc()) {}
 
 std::vector<std::pair<std::string, std::string>>
 TracefsEventCatalog::match(std::string_view system_glob, std::string_view event_glob) const {
@@ -63,34 +75,36 @@ TracefsEventCatalog::match(std::string_view system_glob, std::string_view event_
         if (fs_.exists("events/" + sys + "/" + ev + "/format")) return {{sys, ev}};
         return {};
     }
-    if (systems_.empty()) {
-        for (auto &s : fs_.list_dir("events"))
-            if (fs_.exists("events/" + s + "/enable") && !fs_.exists("events/" + s + "/format"))
-                systems_.push_back(s);
-        std::sort(systems_.begin(), systems_.end());
-    }
+    // Systems are the directories with an enable file, events their subdirectories.
+    if (systems_.empty()) systems_ = take_list(tracefs_event_systems(fs_.root().c_str()));
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto &sys : systems_) {
         if (!glob_match(system_glob, sys)) continue;
         auto it = events_.find(sys);
-        if (it == events_.end()) {
-            std::vector<std::string> evs;
-            for (auto &e : fs_.list_dir("events/" + sys))
-                if (fs_.exists("events/" + sys + "/" + e + "/format")) evs.push_back(e);
-            std::sort(evs.begin(), evs.end());
-            it = events_.emplace(sys, std::move(evs)).first;
-        }
+        if (it == events_.end())
+            it =
+                events_
+                    .emplace(sys, take_list(tracefs_system_events(fs_.root().c_str(), sys.c_str())))
+                    .first;
         for (const auto &ev : it->second)
             if (glob_match(event_glob, ev)) out.emplace_back(sys, ev);
     }
     return out;
 }
 
+// One format at a time into the catalog's tep_handle: the compiler asks for
+// the few events a probe names, while tracefs_local_events_system() would
+// parse every format of the system (about 700 for syscalls) for one of them.
 std::optional<std::vector<compile::EventField>>
 TracefsEventCatalog::fields(std::string_view system, std::string_view event) const {
-    auto text = fs_.read("events/" + std::string(system) + "/" + std::string(event) + "/format");
+    std::string sys(system), ev(event);
+    if (!tep_) return std::nullopt;
+    if (auto *e = tep_find_event_by_name(tep_.get(), sys.c_str(), ev.c_str())) return fields_of(*e);
+    auto text = fs_.read("events/" + sys + "/" + ev + "/format");
     if (!text) return std::nullopt;
-    return parse_format_fields(*text);
+    tep_event *e = parse_into(tep_.get(), *text, sys);
+    if (!e) return std::nullopt;
+    return fields_of(*e);
 }
 
 } // namespace ksurf::tracefs

@@ -1,5 +1,6 @@
 #include "tracefs/session.h"
 
+#include "tracefs/lib.h"
 #include "util/strings.h"
 
 #include <cerrno>
@@ -7,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fmt/format.h>
+#include <set>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,8 +16,9 @@ namespace ksurf::tracefs {
 
 namespace {
 
-constexpr std::string_view kDynamicEventFiles[] = {"dynamic_events", "kprobe_events",
-                                                   "uprobe_events"};
+constexpr unsigned kDynamicEventKinds = TRACEFS_DYNEVENT_KPROBE | TRACEFS_DYNEVENT_KRETPROBE |
+                                        TRACEFS_DYNEVENT_UPROBE | TRACEFS_DYNEVENT_URETPROBE |
+                                        TRACEFS_DYNEVENT_EPROBE;
 
 // Old content of a top-level file in the form it can be written back with.
 std::string restorable(std::string_view rel, std::string content) {
@@ -144,17 +147,23 @@ bool owner_alive(pid_t pid) {
 Removed remove_leftovers(const Tracefs &fs) {
     Removed out;
     // Instances first: an event enabled in an instance cannot be removed.
-    for (const auto &name : fs.list_dir("instances")) {
+    use_tracing_dir(fs.root());
+    // A POSIX basic regex (REG_ICASE too: owner_of() checks the exact name).
+    char **names = tracefs_instances("^ksurf-[0-9][0-9]*$");
+    for (char **n = names; n && *n; ++n) {
+        std::string name = *n;
         auto pid = owner_of(name);
-        if (!pid || name[5] != '-' || owner_alive(*pid)) continue;
-        std::string dir = fs.path("instances/" + name);
-        if (::rmdir(dir.c_str()) == 0) {
+        if (!pid || owner_alive(*pid)) continue;
+        auto inst = existing_instance(fs.root(), name);
+        if (inst && tracefs_instance_destroy(inst.get()) == 0) {
             out.instances.push_back(name);
         } else {
             int e = errno;
-            out.problems.push_back(fmt::format("cannot remove {}: {}", dir, std::strerror(e)));
+            out.problems.push_back(fmt::format("cannot remove {}: {}", fs.path("instances/" + name),
+                                               std::strerror(e)));
         }
     }
+    tracefs_list_free(names);
     // Top-level files a dead run changed (ksurf run's tracer settings).
     Tracefs states(state_dir());
     for (const auto &name : states.list_dir("")) {
@@ -173,26 +182,28 @@ Removed remove_leftovers(const Tracefs &fs) {
         for (const auto &f : saved) out.restored.push_back(f.first);
         ::unlink(states.path(name).c_str());
     }
-    for (std::string_view file : kDynamicEventFiles) {
-        auto content = fs.read(file);
-        if (!content) continue;
-        for (const auto &line : split(*content, '\n')) {
-            // "p:ksurf_123/p0 do_sys_openat2 ..." -> "ksurf_123/p0"
-            size_t colon = line.find(':');
-            size_t space = line.find(' ');
-            if (colon == std::string::npos || space == std::string::npos || colon > space) continue;
-            std::string id = line.substr(colon + 1, space - colon - 1);
-            size_t slash = id.find('/');
-            if (slash == std::string::npos) continue;
-            auto pid = owner_of(std::string_view(id).substr(0, slash));
-            if (!pid || id[5] != '_' || owner_alive(*pid)) continue;
-            auto st = fs.write(file, "-:" + id + "\n", true);
-            if (st)
-                out.dynamic_events.push_back(id);
-            else
-                out.problems.push_back(st.error().str());
-        }
+    // Dynamic events of dead runs, whatever their kind. libtracefs 1.6 reads
+    // them all from dynamic_events, where a uprobe line also passes for a
+    // kprobe: each name is removed once.
+    auto all = tracefs_dynevent_get_all(kDynamicEventKinds, nullptr);
+    std::set<std::string> seen;
+    for (auto **d = all; d && *d; ++d) {
+        char *sys = nullptr, *name = nullptr;
+        tracefs_dynevent_info(*d, &sys, &name, nullptr, nullptr, nullptr);
+        std::string group = take(sys), event = take(name);
+        auto pid = owner_of(group);
+        if (!pid || group[5] != '_' || owner_alive(*pid)) continue;
+        std::string id = group + "/" + event;
+        if (!seen.insert(id).second) continue;
+        ErrorLogs logs(nullptr, nullptr, false);
+        errno = 0;
+        if (tracefs_dynevent_destroy(*d, false) == 0)
+            out.dynamic_events.push_back(id);
+        else
+            out.problems.push_back(
+                refusal("-:" + id, fs.path("dynamic_events"), errno ? errno : EINVAL, logs).str());
     }
+    tracefs_dynevent_list_free(all);
     return out;
 }
 
@@ -230,30 +241,50 @@ Result<Session> Session::create(const Tracefs &fs) {
     // Who owns what follows, by start time, before there is anything to own:
     // the cleaners of other runs compare it to tell a reused pid.
     write_state({});
-    std::string instance = "instances/" + instance_name(pid);
-    if (::mkdir(fs.path(instance).c_str(), 0700) != 0) {
-        int e = errno;
+    std::string name = instance_name(pid);
+    std::string instance = "instances/" + name;
+    // libtracefs creates instances in its tracing directory: make it ours.
+    use_tracing_dir(fs.root());
+    InstancePtr top = top_instance(fs.root());
+    errno = 0;
+    InstancePtr inst(top ? tracefs_instance_create(name.c_str()) : nullptr);
+    int e = errno;
+    // An instance of our name that was there already belongs to a run with
+    // our pid that is not us: never take it over.
+    if (inst && !tracefs_instance_is_new(inst.get())) {
+        inst.reset();
+        e = EEXIST;
+    }
+    if (!inst) {
         ::unlink(state_file(pid).c_str());
         return fail(fmt::format("cannot create tracefs instance {}", fs.path(instance)), e,
                     e == ENOENT   ? "this kernel has no tracefs instances (CONFIG_TRACING too old?)"
                     : e == EACCES ? "run ksurf as root"
                                   : "");
     }
-    return Session(fs, std::move(instance), group_name(pid));
+    return Session(fs, std::move(instance), group_name(pid), inst.release(), top.release());
 }
 
 Session::Session(Session &&o) noexcept
-    : fs_(o.fs_), instance_(std::move(o.instance_)), group_(std::move(o.group_)), live_(o.live_),
-      saved_(std::move(o.saved_)), dynevents_(std::move(o.dynevents_)) {
+    : fs_(o.fs_), instance_(std::move(o.instance_)), group_(std::move(o.group_)),
+      inst_(std::exchange(o.inst_, nullptr)), top_(std::exchange(o.top_, nullptr)), live_(o.live_),
+      saved_(std::move(o.saved_)), dynevents_(std::move(o.dynevents_)),
+      triggers_(std::move(o.triggers_)) {
     o.live_ = false;
 }
 
 Session::~Session() {
     teardown();
+    tracefs_instance_free(inst_);
+    tracefs_instance_free(top_);
+}
+
+Status Session::write(std::string_view rel, std::string_view value, bool append) {
+    return write_file(inst_, rel, value, append, top_, inst_);
 }
 
 Status Session::set(std::string_view rel, std::string_view value) {
-    return fs_.write(instance_ + "/" + std::string(rel), value, false, instance_);
+    return write(rel, value, false);
 }
 
 Status Session::set_global(std::string_view rel, std::string_view value) {
@@ -270,32 +301,48 @@ Status Session::set_global(std::string_view rel, std::string_view value) {
     return fs_.write(rel, value);
 }
 
-Status Session::add_dynamic_event(std::string_view file, std::string_view event,
+Status Session::add_dynamic_event(std::string_view /*file*/, std::string_view /*event*/,
                                   std::string_view definition) {
-    std::string line(definition);
-    line += '\n';
-    auto st = fs_.write(file, line, true);
-    if (!st) return st;
-    dynevents_.emplace_back(std::string(file), group_ + "/" + std::string(event));
+    auto ev = create_dynevent(top_, definition);
+    if (!ev) return std::unexpected(ev.error());
+    dynevents_.push_back(ev->release());
     return {};
 }
 
+// One file write per event: tracefs_event_enable() takes regular expressions
+// and scans every system's and every event's directory for them on each call
+// (about 100 systems and 700 syscalls here), which for `e syscalls/*` armed
+// one event at a time is quadratic; the name is known, so its enable file is
+// written directly (tracefs_event_file_write).
 Status Session::enable_event(std::string_view system, std::string_view event) {
-    return set(fmt::format("events/{}/{}/enable", system, event), "1");
+    return event_write(system, event, "enable", "1", false);
 }
 
 Status Session::add_trigger(std::string_view system, std::string_view event,
                             std::string_view text) {
-    std::string rel = fmt::format("events/{}/{}/trigger", system, event);
-    auto st = fs_.write(instance_ + "/" + rel, text, true, instance_);
+    auto st = event_write(system, event, "trigger", text, true);
     if (!st) return st;
-    triggers_.emplace_back(rel, std::string(text));
+    triggers_.emplace_back(fmt::format("{}/{}", system, event), std::string(text));
     return {};
 }
 
 Status Session::set_filter(std::string_view system, std::string_view event,
                            std::string_view filter) {
-    return set(fmt::format("events/{}/{}/filter", system, event), filter);
+    return event_write(system, event, "filter", filter, false);
+}
+
+Status Session::event_write(std::string_view system, std::string_view event, std::string_view file,
+                            std::string_view value, bool append) {
+    std::string sys(system), ev(event), f(file), text(value);
+    ErrorLogs logs(top_, inst_, logs_errors(file));
+    errno = 0;
+    int n = append
+                ? tracefs_event_file_append(inst_, sys.c_str(), ev.c_str(), f.c_str(), text.c_str())
+                : tracefs_event_file_write(inst_, sys.c_str(), ev.c_str(), f.c_str(), text.c_str());
+    if (n >= 0 && static_cast<size_t>(n) == text.size()) return {};
+    int err = n < 0 ? (errno ? errno : EIO) : EIO;
+    std::string path = take(tracefs_event_get_file(inst_, sys.c_str(), ev.c_str(), f.c_str()));
+    return std::unexpected(refusal(value, path, err, logs));
 }
 
 Status Session::set_event_pids(const std::vector<pid_t> &pids, bool follow_fork) {
@@ -319,20 +366,31 @@ void Session::teardown() noexcept {
         std::fprintf(stderr, "ksurf: cleanup: %s\n", what.c_str());
     };
     // Stop and disable first so removing the instance and events cannot race with writers.
-    (void)fs_.write(instance_ + "/tracing_on", "0");
-    (void)fs_.write(instance_ + "/events/enable", "0");
+    (void)set("tracing_on", "0");
+    tracefs_event_disable(inst_, nullptr, nullptr); // events/enable: every event at once
     for (auto it = triggers_.rbegin(); it != triggers_.rend(); ++it) {
-        auto st = fs_.write(instance_ + "/" + it->first, "!" + it->second, true, instance_);
+        size_t slash = it->first.find('/');
+        auto st = event_write(it->first.substr(0, slash), it->first.substr(slash + 1), "trigger",
+                              "!" + it->second, true);
         if (!st) report(st.error().str());
     }
-    std::string dir = fs_.path(instance_);
-    if (::rmdir(dir.c_str()) != 0 && errno != ENOENT) {
+    triggers_.clear();
+    if (tracefs_instance_destroy(inst_) != 0 && errno != ENOENT) {
         int e = errno;
-        report(fmt::format("cannot remove {}: {}", dir, std::strerror(e)));
+        report(fmt::format("cannot remove {}: {}", instance_dir(), std::strerror(e)));
     }
+    // The events go after the instance that enabled them (an enabled event
+    // cannot be removed), newest first.
     for (auto it = dynevents_.rbegin(); it != dynevents_.rend(); ++it) {
-        auto st = fs_.write(it->first, "-:" + it->second + "\n", true);
-        if (!st) report(st.error().str());
+        char *sys = nullptr, *name = nullptr;
+        tracefs_dynevent_info(*it, &sys, &name, nullptr, nullptr, nullptr);
+        std::string id = take(sys) + "/" + take(name);
+        ErrorLogs logs(top_, nullptr, true);
+        errno = 0;
+        if (tracefs_dynevent_destroy(*it, false) != 0)
+            report(
+                refusal("-:" + id, fs_.path("dynamic_events"), errno ? errno : EINVAL, logs).str());
+        tracefs_dynevent_free(*it);
     }
     dynevents_.clear();
     std::vector<std::string> problems;

@@ -15,6 +15,9 @@
 #include <utility>
 #include <vector>
 
+struct tracefs_instance;
+struct tracefs_dynevent;
+
 namespace ksurf::tracefs {
 
 std::string instance_name(pid_t pid); // "ksurf-<pid>"
@@ -70,7 +73,8 @@ class Session {
     Status set(std::string_view rel, std::string_view value);
     // A top-level file: its old content is saved first and written back at teardown.
     Status set_global(std::string_view rel, std::string_view value);
-    // Defines a dynamic event (a kprobe_events / uprobe_events line), to be removed at teardown.
+    // Defines a dynamic event from its definition line (as for kprobe_events /
+    // uprobe_events; libtracefs picks the file it writes), removed at teardown.
     Status add_dynamic_event(std::string_view file, std::string_view event,
                              std::string_view definition);
 
@@ -89,16 +93,26 @@ class Session {
     void teardown() noexcept;
 
   private:
-    Session(Tracefs fs, std::string instance, std::string group)
-        : fs_(std::move(fs)), instance_(std::move(instance)), group_(std::move(group)) {}
+    Session(Tracefs fs, std::string instance, std::string group, tracefs_instance *inst,
+            tracefs_instance *top)
+        : fs_(std::move(fs)), instance_(std::move(instance)), group_(std::move(group)), inst_(inst),
+          top_(top) {}
+    // A write to the instance (rel inside it) quoting its and the top level's error_log.
+    Status write(std::string_view rel, std::string_view value, bool append);
+    // A file of one of the instance's events (enable, filter, trigger).
+    Status event_write(std::string_view system, std::string_view event, std::string_view file,
+                       std::string_view value, bool append);
 
     Tracefs fs_;
     std::string instance_;
     std::string group_;
+    // libtracefs' handles: this run's instance and the top level (owned).
+    tracefs_instance *inst_ = nullptr;
+    tracefs_instance *top_ = nullptr;
     bool live_ = true;
-    std::vector<std::pair<std::string, std::string>> saved_;     // top-level file, old content
-    std::vector<std::pair<std::string, std::string>> dynevents_; // file, "group/event"
-    std::vector<std::pair<std::string, std::string>> triggers_;  // trigger file, text
+    std::vector<std::pair<std::string, std::string>> saved_;    // top-level file, old content
+    std::vector<tracefs_dynevent *> dynevents_;                 // owned, removed at teardown
+    std::vector<std::pair<std::string, std::string>> triggers_; // trigger file, text
 };
 
 } // namespace ksurf::tracefs

@@ -1,10 +1,10 @@
 #include "tracefs/tracefs.h"
 
+#include "tracefs/lib.h"
 #include "util/strings.h"
 
 #include <cerrno>
 #include <dirent.h>
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -72,46 +72,29 @@ Result<std::string> Tracefs::read(std::string_view rel) const {
     return out;
 }
 
+namespace {
+
+// The instance an error_log directory names ("" top level, "instances/NAME").
+InstancePtr log_instance(const std::string &root, std::string_view dir) {
+    if (dir.empty()) return top_instance(root);
+    std::string_view name =
+        dir.substr(dir.rfind('/') == std::string_view::npos ? 0 : dir.rfind('/') + 1);
+    return existing_instance(root, std::string(name));
+}
+
+} // namespace
+
 std::string Tracefs::error_log(std::string_view dir) const {
-    std::string out;
-    std::string rel = dir.empty() ? std::string("error_log") : std::string(dir) + "/error_log";
-    read_file(path(rel), out);
-    return out;
+    auto inst = log_instance(root_, dir);
+    return inst ? take(tracefs_error_all(inst.get())) : std::string();
 }
 
 Status Tracefs::write(std::string_view rel, std::string_view value, bool append,
                       std::string_view error_log_dir) const {
-    std::string p = path(rel);
-    // Only these files' parsers write error_log: snapshot it for them alone,
-    // so enabling events and flipping options cost one write, not three I/Os.
-    bool logs = rel.ends_with("filter") || rel.ends_with("_events") || rel.ends_with("trigger");
-    std::string before_top = logs ? error_log() : std::string();
-    std::string before_dir =
-        logs && !error_log_dir.empty() ? error_log(error_log_dir) : std::string();
-    int fd = ::open(p.c_str(), O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
-    int e = 0;
-    if (fd < 0) {
-        e = errno;
-    } else {
-        // One write(2): tracefs parses each write as one command.
-        ssize_t n = ::write(fd, value.data(), value.size());
-        if (n < 0)
-            e = errno;
-        else if (static_cast<size_t>(n) != value.size())
-            e = EIO;
-        ::close(fd);
-    }
-    if (e == 0) return {};
-    std::string shown(value);
-    while (!shown.empty() && shown.back() == '\n') shown.pop_back();
-    Error err{fmt::format("the kernel refused to write '{}' to {}", shown, p), e, {}, {}};
-    if (logs) err.kernel_log = error_log_since(before_top, error_log());
-    if (logs && !error_log_dir.empty()) {
-        std::string more = error_log_since(before_dir, error_log(error_log_dir));
-        if (!more.empty()) err.kernel_log += more;
-    }
-    if (e == EACCES || e == EPERM) err.hint = "tracefs needs root: run ksurf as root";
-    return std::unexpected(std::move(err));
+    auto top = top_instance(root_);
+    if (!top) return fail(fmt::format("tracefs at {} is not a directory", root_), ENOENT);
+    InstancePtr dir = error_log_dir.empty() ? nullptr : log_instance(root_, error_log_dir);
+    return write_file(top.get(), rel, value, append, top.get(), dir.get());
 }
 
 std::vector<std::string> Tracefs::list_dir(std::string_view rel) const {

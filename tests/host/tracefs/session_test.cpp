@@ -138,3 +138,79 @@ TEST(Session, TopLevelChangesOfAKilledRunAreRestoredByTheNext) {
     EXPECT_NE(std::find(r.restored.begin(), r.restored.end(), "trace_clock"), r.restored.end());
     EXPECT_NE(access(state_file(child).c_str(), F_OK), 0);
 }
+
+namespace {
+
+std::string read_text(const std::string &path) {
+    std::string out;
+    FILE *f = fopen(path.c_str(), "r");
+    if (!f) return out;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+    fclose(f);
+    return out;
+}
+
+// A file uprobes can be placed in: this test binary.
+std::string self_path() {
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+} // namespace
+
+TEST(Session, DynamicEventsLiveExactlyAsLongAsTheSession) {
+    KSURF_REQUIRE_HOST();
+    auto fs = Tracefs::open();
+    ASSERT_TRUE(fs);
+    if (!fs->exists("uprobe_events")) GTEST_SKIP() << "no uprobe_events (CONFIG_UPROBE_EVENTS off)";
+    std::string id = group_name(getpid()) + "/u0";
+    {
+        auto s = Session::create(*fs);
+        ASSERT_TRUE(s) << s.error().str();
+        std::string def = "p:" + s->group() + "/u0 " + self_path() + ":0x0 x=%ip";
+        auto st = s->add_dynamic_event("uprobe_events", "u0", def);
+        ASSERT_TRUE(st) << st.error().str();
+        EXPECT_NE(read_text(fs->path("uprobe_events")).find(id), std::string::npos);
+        EXPECT_TRUE(fs->exists("events/" + id + "/format"));
+    }
+    EXPECT_EQ(read_text(fs->path("uprobe_events")).find(id), std::string::npos);
+}
+
+TEST(Session, RefusedDynamicEventCarriesTheKernelsErrorLog) {
+    KSURF_REQUIRE_HOST();
+    auto fs = Tracefs::open();
+    ASSERT_TRUE(fs);
+    if (!fs->exists("uprobe_events")) GTEST_SKIP() << "no uprobe_events (CONFIG_UPROBE_EVENTS off)";
+    if (!fs->exists("error_log")) GTEST_SKIP() << "no error_log in tracefs (kernel before 5.4)";
+    auto s = Session::create(*fs);
+    ASSERT_TRUE(s);
+    std::string def = "p:" + s->group() + "/bad " + self_path() + ":0x0 x=%no_such_register";
+    auto st = s->add_dynamic_event("uprobe_events", "bad", def);
+    ASSERT_FALSE(st);
+    std::string msg = st.error().str();
+    EXPECT_EQ(st.error().err, EINVAL) << msg;
+    EXPECT_NE(msg.find("the kernel refused to write"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("%no_such_register"), std::string::npos) << msg;
+    EXPECT_NE(st.error().kernel_log.find("no_such_register"), std::string::npos) << msg;
+}
+
+TEST(Session, DynamicEventsOfDeadRunsAreRemovedAndNothingElse) {
+    KSURF_REQUIRE_HOST();
+    auto fs = Tracefs::open();
+    ASSERT_TRUE(fs);
+    if (!fs->exists("uprobe_events")) GTEST_SKIP() << "no uprobe_events (CONFIG_UPROBE_EVENTS off)";
+    std::string dead = group_name(dead_pid()) + "/u0";
+    std::string foreign = "notksurf_" + std::to_string(getpid()) + "/u0";
+    std::string target = self_path() + ":0x0";
+    ASSERT_TRUE(fs->write("uprobe_events", "p:" + dead + " " + target + "\n", true));
+    ASSERT_TRUE(fs->write("uprobe_events", "p:" + foreign + " " + target + "\n", true));
+    Removed r = remove_leftovers(*fs);
+    std::string left = read_text(fs->path("uprobe_events"));
+    EXPECT_EQ(left.find(dead), std::string::npos) << left;
+    EXPECT_NE(left.find(foreign), std::string::npos) << left;
+    EXPECT_EQ(std::count(r.dynamic_events.begin(), r.dynamic_events.end(), dead), 1);
+    (void)fs->write("uprobe_events", "-:" + foreign + "\n", true);
+}
