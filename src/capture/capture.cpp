@@ -178,11 +178,17 @@ struct Capture::Impl {
     //   of 0.44-0.56 s CPU in all, less than half of perf record's 1.04-1.34 s;
     //   decoding and formatting are the rest. A mapped buffer also cannot be
     //   resized while mapped.
-    // - libtracefs' tracefs_cpu_read() (1.6 here; its mmap support is 1.8+)
-    //   is the same read() of one sub-buffer into a caller's buffer, behind
-    //   its own fd and buffer management, and tracefs_cpu_buffered_read()
-    //   splices through a pipe: more system calls per page, not fewer. Same
-    //   cost at best, so the reader stays this one.
+    // - libtracefs 1.6 (its mmap support is 1.8+): tracefs_cpu_read() is
+    //   this same read() of one sub-buffer, tracefs_cpu_buffered_read()
+    //   splices full sub-buffers through a pipe (the part-filled one still
+    //   needs a read()). `bench/capture.sh reader` (2,000,000 getppid, -b
+    //   16384, buffer_percent 1, load average 14, 3 rounds, median CPU s of
+    //   the whole reader): ksurf's own read() 0.50 (sys 0.21),
+    //   tracefs_cpu_read 0.52 (sys 0.25), buffered (splice) 0.49 (sys 0.22),
+    //   all three 100 % kept: no difference beyond the noise. ksurf's own
+    //   read() is not faster, so the default is libtracefs' tracefs_cpu_read
+    //   (Options::reader); splice is not, since a trickle would then cost a
+    //   splice and a read() per round instead of one read().
     Result<size_t> read_cpu(CpuReader &c) {
         uint64_t start = clock >= 0 ? now_ns(clock) : 0;
         size_t n = 0;
@@ -483,6 +489,9 @@ Result<std::unique_ptr<Capture>> Capture::open(const std::string &tracefs_dir,
             ::close(fd);
             return fail("allocating a ring-buffer reader", ENOMEM);
         }
+        // On ksurf's fd (tracefs_cpu_alloc_fd) rather than tracefs_cpu_open:
+        // poll() waits on every CPU's fd at once, and libtracefs 1.6 does not
+        // hand out the fd it opens.
         if (im.opt.reader != Options::Reader::Own) {
             c.tcpu = tracefs_cpu_alloc_fd(fd, static_cast<int>(im.subbuf_size), true);
             if (!c.tcpu) {

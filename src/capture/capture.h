@@ -58,12 +58,12 @@ class Capture {
         int trickle_ms = -1;
         // CPUs to read; empty means every online CPU.
         std::vector<int> cpus;
-        // How a CPU's sub-buffers are read from trace_pipe_raw: ksurf's own
-        // read(2), libtracefs' tracefs_cpu_read() (the same read behind its
-        // API), or tracefs_cpu_buffered_read() (splice through a pipe).
-        // bench/capture.sh reader compares them; see capture.cpp for the figures.
-        enum class Reader { Own, TracefsRead, TracefsSplice };
-        Reader reader = Reader::Own;
+        // How a CPU's sub-buffers are read from trace_pipe_raw: libtracefs'
+        // tracefs_cpu_read() (default), ksurf's own read(2) (what it wraps),
+        // or tracefs_cpu_buffered_read() (splice through a pipe).
+        // bench/capture.sh reader compares them; the figures are in capture.cpp.
+        enum class Reader { TracefsRead, Own, TracefsSplice };
+        Reader reader = Reader::TracefsRead;
     };
 
     // instance_dir: e.g. /sys/kernel/tracing/instances/ksurf-123 (or the top
