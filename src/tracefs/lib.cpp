@@ -149,9 +149,15 @@ Result<DyneventPtr> create_dynevent(tracefs_instance *top, std::string_view defi
     } else if (d->kind == 'p') {
         ev.reset(
             tracefs_kprobe_alloc(d->group.c_str(), d->event.c_str(), d->address.c_str(), args));
+    } else if (d->kind == 'r' && d->maxactive) {
+        // tracefs_kretprobe_alloc(..., max) makes the prefix "r16:", to which
+        // tracefs_dynevent_create adds another ':' ("r16::GROUP/EVENT", which
+        // the kernel refuses: libtracefs 1.6.4 and still 1.8.1): written as
+        // ksurf compiled it, and looked up for its removal.
+        raw_file = "kprobe_events";
     } else if (d->kind == 'r') {
         ev.reset(tracefs_kretprobe_alloc(d->group.c_str(), d->event.c_str(), d->address.c_str(),
-                                         args, d->maxactive));
+                                         args, 0));
     }
     if (!ev && raw_file.empty())
         return fail(fmt::format("cannot describe '{}' to libtracefs", definition),
@@ -163,9 +169,9 @@ Result<DyneventPtr> create_dynevent(tracefs_instance *top, std::string_view defi
     if (!raw_file.empty()) {
         auto st = write_file(top, raw_file, line + "\n", true, top, nullptr);
         if (!st) return std::unexpected(st.error());
-        ev.reset(tracefs_dynevent_get(d->kind == 'r' ? TRACEFS_DYNEVENT_URETPROBE
-                                                     : TRACEFS_DYNEVENT_UPROBE,
-                                      d->group.c_str(), d->event.c_str()));
+        auto type = user ? (d->kind == 'r' ? TRACEFS_DYNEVENT_URETPROBE : TRACEFS_DYNEVENT_UPROBE)
+                         : TRACEFS_DYNEVENT_KRETPROBE;
+        ev.reset(tracefs_dynevent_get(type, d->group.c_str(), d->event.c_str()));
         if (!ev) return fail(fmt::format("created {}/{} but cannot find it", d->group, d->event));
         return ev;
     }
@@ -177,7 +183,14 @@ Result<DyneventPtr> create_dynevent(tracefs_instance *top, std::string_view defi
             dir + (::access((dir + "/dynamic_events").c_str(), F_OK) == 0 ? "/dynamic_events"
                    : user                                                 ? "/uprobe_events"
                                                                           : "/kprobe_events");
-        return std::unexpected(refusal(line, target, err, logs));
+        // Quoted as libtracefs wrote it (its prefix, group/event, address, args).
+        char *sys = nullptr, *name = nullptr, *prefix = nullptr, *addr = nullptr, *fmt = nullptr;
+        tracefs_dynevent_info(ev.get(), &sys, &name, &prefix, &addr, &fmt);
+        std::string pre = take(prefix), args_text = take(fmt);
+        std::string written = fmt::format("{}{}{}/{} {}", pre, pre.empty() ? "" : ":", take(sys),
+                                          take(name), take(addr));
+        if (!args_text.empty()) written += " " + args_text;
+        return std::unexpected(refusal(written, target, err, logs));
     }
     return ev;
 }
