@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fmt/format.h>
 #include <set>
+#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -204,6 +205,22 @@ Removed remove_leftovers(const Tracefs &fs) {
                 refusal("-:" + id, fs.path("dynamic_events"), errno ? errno : EINVAL, logs).str());
     }
     tracefs_dynevent_list_free(all);
+    // fprobe and tracepoint probe events libtracefs 1.6 does not list
+    // ("f:GROUP/EVENT ..." and "t:..." lines of dynamic_events).
+    std::istringstream lines(fs.read("dynamic_events").value_or(""));
+    for (std::string line; std::getline(lines, line);) {
+        if (line.size() < 3 || (line[0] != 'f' && line[0] != 't')) continue;
+        size_t colon = line.find(':'), slash = line.find('/'), sp = line.find(' ');
+        if (colon == std::string::npos || slash == std::string::npos || slash < colon) continue;
+        std::string group = line.substr(colon + 1, slash - colon - 1);
+        std::string id = line.substr(colon + 1, sp == std::string::npos ? sp : sp - colon - 1);
+        auto pid = owner_of(group);
+        if (!pid || group[5] != '_' || owner_alive(*pid) || !seen.insert(id).second) continue;
+        if (auto st = fs.write("dynamic_events", "-:" + id + "\n", true))
+            out.dynamic_events.push_back(id);
+        else
+            out.problems.push_back(st.error().str());
+    }
     return out;
 }
 
@@ -303,6 +320,14 @@ Status Session::set_global(std::string_view rel, std::string_view value) {
 
 Status Session::add_dynamic_event(std::string_view /*file*/, std::string_view /*event*/,
                                   std::string_view definition) {
+    if (auto d = split_definition(definition); d && (d->kind == 'f' || d->kind == 't')) {
+        std::string line(definition);
+        while (!line.empty() && line.back() == '\n') line.pop_back();
+        auto st = fs_.write("dynamic_events", line + "\n", true);
+        if (!st) return st;
+        text_dynevents_.push_back(d->group + "/" + d->event);
+        return {};
+    }
     auto ev = create_dynevent(top_, definition);
     if (!ev) return std::unexpected(ev.error());
     dynevents_.push_back(ev->release());
@@ -393,6 +418,10 @@ void Session::teardown() noexcept {
         tracefs_dynevent_free(*it);
     }
     dynevents_.clear();
+    for (auto it = text_dynevents_.rbegin(); it != text_dynevents_.rend(); ++it)
+        if (auto st = fs_.write("dynamic_events", "-:" + *it + "\n", true); !st)
+            report(st.error().str());
+    text_dynevents_.clear();
     std::vector<std::string> problems;
     restore(fs_, saved_, problems);
     for (const auto &p : problems) report(p);

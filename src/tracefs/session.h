@@ -110,8 +110,12 @@ class Session {
     tracefs_instance *inst_ = nullptr;
     tracefs_instance *top_ = nullptr;
     bool live_ = true;
-    std::vector<std::pair<std::string, std::string>> saved_;    // top-level file, old content
-    std::vector<tracefs_dynevent *> dynevents_;                 // owned, removed at teardown
+    std::vector<std::pair<std::string, std::string>> saved_; // top-level file, old content
+    std::vector<tracefs_dynevent *> dynevents_;              // owned, removed at teardown
+    // fprobe (f) and tracepoint probe (t) events, "GROUP/EVENT": libtracefs
+    // 1.6 has no type for them (tracefs_dynevent_get cannot find them), so
+    // they are written to dynamic_events as text and removed as "-:GROUP/EVENT".
+    std::vector<std::string> text_dynevents_;
     std::vector<std::pair<std::string, std::string>> triggers_; // trigger file, text
 };
 
