@@ -14,6 +14,7 @@ int main(int argc, char **argv) {
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (long i = 0; i < n; ++i) syscall(SYS_getppid);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    fprintf(stderr, "loop %.6f\n", (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+    fprintf(stderr, "loop %.6f\n",
+            (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
     return 0;
 }

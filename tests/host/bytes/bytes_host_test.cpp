@@ -133,8 +133,8 @@ TEST(HostileNames, CountKeysAreEscapedInJsonAndText) {
             for (const auto &row : d["rows"]) seen |= has_raw_name(row["key"], "comm");
     EXPECT_TRUE(seen) << j.out;
     EXPECT_FALSE(instance_exists(j.pid));
-    auto t = run_ksurf({"count", "e syscalls/sys_enter_getppid", "--by", "comm", "--", self_exe()},
-                       60);
+    auto t =
+        run_ksurf({"count", "e syscalls/sys_enter_getppid", "--by", "comm", "--", self_exe()}, 60);
     ASSERT_EQ(t.status, 0) << t.err;
     EXPECT_TRUE(ksurf::valid_utf8(t.out)) << t.out;
     EXPECT_NE(t.out.find(R"(bad\xff\xfe\x80name)"), std::string::npos) << t.out;

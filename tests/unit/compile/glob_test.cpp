@@ -7,8 +7,8 @@
 #include "fixture.h"
 
 #include "compile/glob.h"
-#include "util/strings.h"
 #include "expr/ast.h"
+#include "util/strings.h"
 
 #include <set>
 #include <string>
