@@ -286,7 +286,7 @@ Session::Session(Session &&o) noexcept
     : fs_(o.fs_), instance_(std::move(o.instance_)), group_(std::move(o.group_)),
       inst_(std::exchange(o.inst_, nullptr)), top_(std::exchange(o.top_, nullptr)), live_(o.live_),
       saved_(std::move(o.saved_)), dynevents_(std::move(o.dynevents_)),
-      triggers_(std::move(o.triggers_)) {
+      text_dynevents_(std::move(o.text_dynevents_)), triggers_(std::move(o.triggers_)) {
     o.live_ = false;
 }
 
