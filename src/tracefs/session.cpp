@@ -188,6 +188,8 @@ Removed remove_leftovers(const Tracefs &fs) {
     // kprobe: each name is removed once.
     auto all = tracefs_dynevent_get_all(kDynamicEventKinds, nullptr);
     std::set<std::string> seen;
+    // A refused removal quotes the top level's error_log, as at teardown.
+    InstancePtr top = top_instance(fs.root());
     for (auto **d = all; d && *d; ++d) {
         char *sys = nullptr, *name = nullptr;
         tracefs_dynevent_info(*d, &sys, &name, nullptr, nullptr, nullptr);
@@ -196,7 +198,7 @@ Removed remove_leftovers(const Tracefs &fs) {
         if (!pid || group[5] != '_' || owner_alive(*pid)) continue;
         std::string id = group + "/" + event;
         if (!seen.insert(id).second) continue;
-        ErrorLogs logs(nullptr, nullptr, false);
+        ErrorLogs logs(top.get(), nullptr, top != nullptr);
         errno = 0;
         if (tracefs_dynevent_destroy(*d, false) == 0)
             out.dynamic_events.push_back(id);
