@@ -1,8 +1,10 @@
 #include "tracefs/session.h"
 
 #include "tracefs/lib.h"
+#include "util/bytes.h"
 #include "util/strings.h"
 
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -72,6 +74,32 @@ void restore(const Tracefs &fs, const std::vector<std::pair<std::string, std::st
         auto st = fs.write(it->first, it->second.empty() ? std::string("\n") : it->second);
         if (!st) problems.push_back(st.error().str());
     }
+}
+
+// The state directory is trusted only if it is ksurf's own: a directory (not
+// a symlink) of the effective user, writable by no one else. Under /tmp
+// (when /run is read-only) anyone could plant one, and its *.saved files
+// become tracefs writes by root.
+bool state_dir_trusted(const std::string &dir) {
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0) return false;
+    return S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() && (st.st_mode & 022) == 0;
+}
+
+// Only the top-level files ksurf itself changes are written back from a state
+// file; any other name in one is not ksurf's.
+bool restorable_name(std::string_view name) {
+    static constexpr std::string_view kFiles[] = {
+        "current_tracer",     "tracing_on",         "trace_clock",       "buffer_size_kb",
+        "buffer_percent",     "set_ftrace_pid",     "set_event_pid",     "set_event",
+        "max_graph_depth",    "set_graph_function", "set_graph_notrace", "set_ftrace_filter",
+        "set_ftrace_notrace", "tracing_thresh"};
+    for (auto f : kFiles)
+        if (name == f) return true;
+    if (!name.starts_with("options/") || name.size() == 8) return false;
+    for (char c : name.substr(8))
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+    return true;
 }
 
 } // namespace
@@ -167,7 +195,12 @@ Removed remove_leftovers(const Tracefs &fs) {
     tracefs_list_free(names);
     // Top-level files a dead run changed (ksurf run's tracer settings).
     Tracefs states(state_dir());
-    for (const auto &name : states.list_dir("")) {
+    bool trusted = state_dir_trusted(state_dir());
+    if (!trusted && ::access(state_dir().c_str(), F_OK) == 0)
+        out.problems.push_back(fmt::format("{} is not ksurf's own (a symlink, another owner, or "
+                                           "writable by others): its saved files are not read",
+                                           state_dir()));
+    for (const auto &name : trusted ? states.list_dir("") : std::vector<std::string>{}) {
         if (!name.ends_with(".saved")) continue;
         auto pid = owner_of(std::string_view(name).substr(0, name.size() - 6));
         if (!pid || owner_alive(*pid)) continue;
@@ -176,8 +209,13 @@ Removed remove_leftovers(const Tracefs &fs) {
         std::vector<std::pair<std::string, std::string>> saved;
         for (const auto &line : split(text, '\n')) {
             size_t tab = line.find('\t');
-            if (tab != std::string::npos)
-                saved.emplace_back(line.substr(0, tab), unescape(line.substr(tab + 1)));
+            if (tab == std::string::npos) continue;
+            std::string file = line.substr(0, tab);
+            if (restorable_name(file))
+                saved.emplace_back(file, unescape(line.substr(tab + 1)));
+            else
+                out.problems.push_back(fmt::format("{}: '{}' is not a file ksurf sets: not written",
+                                                   states.path(name), text_escaped(file)));
         }
         restore(fs, saved, out.problems);
         for (const auto &f : saved) out.restored.push_back(f.first);
@@ -229,6 +267,10 @@ Removed remove_leftovers(const Tracefs &fs) {
 bool write_state(const std::vector<std::pair<std::string, std::string>> &saved) {
     std::string dir = state_dir();
     ::mkdir(dir.c_str(), 0700);
+    if (!state_dir_trusted(dir)) {
+        errno = EPERM;
+        return false;
+    }
     std::string text;
     if (auto me = proc_stat(::getpid())) text += fmt::format("{}{}\n", kStartLine, me->start_time);
     for (const auto &[file, value] : saved) text += file + "\t" + escape(value) + "\n";

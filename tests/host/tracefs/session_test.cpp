@@ -139,6 +139,38 @@ TEST(Session, TopLevelChangesOfAKilledRunAreRestoredByTheNext) {
     EXPECT_NE(access(state_file(child).c_str(), F_OK), 0);
 }
 
+// A state file names the top-level files to write back: only those ksurf
+// itself sets are written. A planted line naming any other file (here the
+// tracefs file that defines probes, and a path out of tracefs) is reported,
+// never written.
+TEST(Session, SavedFilesOnlyRestoreFilesKsurfSets) {
+    KSURF_REQUIRE_HOST();
+    auto fs = Tracefs::open();
+    ASSERT_TRUE(fs);
+    ASSERT_TRUE(Session::create(*fs)); // makes the state directory as ksurf makes it
+    pid_t dead = dead_pid();
+    const std::string planted = "/tmp/ksurf-planted-" + std::to_string(getpid());
+    {
+        FILE *f = fopen(state_file(dead).c_str(), "w");
+        ASSERT_NE(f, nullptr);
+        fprintf(f, "kprobe_events\tp:evil do_nothing\n../../..%s\tx\n", planted.c_str());
+        fclose(f);
+    }
+    auto kprobes_before = fs->read("kprobe_events");
+    Removed r = remove_leftovers(*fs);
+    EXPECT_TRUE(r.restored.empty());
+    size_t refused = 0;
+    for (const auto &p : r.problems)
+        refused += p.find("is not a file ksurf sets") != std::string::npos;
+    EXPECT_EQ(refused, 2u);
+    EXPECT_NE(access(planted.c_str(), F_OK), 0);
+    EXPECT_EQ(fs->read("kprobe_events").has_value(), kprobes_before.has_value());
+    if (kprobes_before) {
+        EXPECT_EQ(*fs->read("kprobe_events"), *kprobes_before);
+    }
+    EXPECT_NE(access(state_file(dead).c_str(), F_OK), 0);
+}
+
 namespace {
 
 std::string read_text(const std::string &path) {
