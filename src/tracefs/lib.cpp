@@ -68,7 +68,16 @@ Status write_file(tracefs_instance *where, std::string_view rel, std::string_vie
     errno = 0;
     int n = append ? tracefs_instance_file_append(where, file.c_str(), text.c_str())
                    : tracefs_instance_file_write(where, file.c_str(), text.c_str());
-    if (n >= 0 && static_cast<size_t>(n) == text.size()) return {};
+    // ftrace's list files (set_ftrace_filter, set_graph_function, set_event
+    // ...) take one word per write() and return how much of it they used;
+    // libtracefs writes once. The rest is appended until all is taken, as a
+    // write(2) loop would (appending keeps what the first write set).
+    size_t done = n > 0 ? static_cast<size_t>(n) : 0;
+    while (n > 0 && done < text.size()) {
+        n = tracefs_instance_file_append(where, file.c_str(), text.c_str() + done);
+        if (n > 0) done += static_cast<size_t>(n);
+    }
+    if (n >= 0 && done == text.size()) return {};
     int err = n < 0 ? (errno ? errno : EIO) : EIO;
     std::string path = take(tracefs_instance_get_file(where, file.c_str()));
     return std::unexpected(refusal(value, path, err, logs));

@@ -171,6 +171,23 @@ TEST(Session, SavedFilesOnlyRestoreFilesKsurfSets) {
     EXPECT_NE(access(state_file(dead).c_str(), F_OK), 0);
 }
 
+// ftrace's list files take one word per write(): a value of several words
+// (two events for set_event, two functions for set_graph_function) must all
+// arrive, not only the first.
+TEST(Session, AWriteOfSeveralWordsToAListFileSetsThemAll) {
+    KSURF_REQUIRE_HOST();
+    auto fs = Tracefs::open();
+    ASSERT_TRUE(fs);
+    auto s = Session::create(*fs);
+    ASSERT_TRUE(s);
+    const std::string file = s->instance() + "/set_event";
+    ASSERT_TRUE(fs->write(file, "sched:sched_switch sched:sched_wakeup\n"));
+    auto now = fs->read(file);
+    ASSERT_TRUE(now);
+    EXPECT_NE(now->find("sched:sched_switch"), std::string::npos) << *now;
+    EXPECT_NE(now->find("sched:sched_wakeup"), std::string::npos) << *now;
+}
+
 namespace {
 
 std::string read_text(const std::string &path) {
