@@ -114,12 +114,8 @@ class FilterParser {
 
     void error(size_t b, size_t e, std::string message, std::string hint = {}) {
         if (!ok_) return; // one error per filter: the rest would be noise
-        Diagnostic d;
-        d.begin = b;
-        d.end = e > b ? e : b + 1;
-        d.message = std::move(message);
-        d.hint = std::move(hint);
-        diags_.push_back(std::move(d));
+        // Origin and text are filled in by the caller, who knows the line.
+        diags_.push_back(Diagnostic::at({}, {}, {b, e}, std::move(message), std::move(hint)));
         ok_ = false;
     }
 

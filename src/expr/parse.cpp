@@ -23,12 +23,8 @@ class Parser {
     Parser(std::string_view text, std::vector<Diagnostic> &diags) : t_(text), diags_(diags) {}
 
     void error(size_t b, size_t e, std::string message, std::string hint = {}) {
-        Diagnostic d;
-        d.begin = b;
-        d.end = e > b ? e : b + 1;
-        d.message = std::move(message);
-        d.hint = std::move(hint);
-        diags_.push_back(std::move(d));
+        // Origin and text are filled in by the caller, who knows the line.
+        diags_.push_back(Diagnostic::at({}, {}, {b, e}, std::move(message), std::move(hint)));
         ok_ = false;
     }
     bool ok() const { return ok_; }
