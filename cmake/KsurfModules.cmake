@@ -23,7 +23,8 @@ function(ksurf_module name)
   file(MAKE_DIRECTORY ${root})
   file(REMOVE ${root}/${name}) # a build directory reused for another checkout
   file(CREATE_LINK ${dir} ${root}/${name} SYMBOLIC)
-  file(GLOB srcs CONFIGURE_DEPENDS ${dir}/*.cpp)
+  # C files: thin wrappers over C-only library headers (libtracefs 1.6's).
+  file(GLOB srcs CONFIGURE_DEPENDS ${dir}/*.cpp ${dir}/*.c)
   set(t ksurf_${name})
   if(srcs)
     add_library(${t} STATIC ${srcs})

@@ -116,7 +116,7 @@ _ksurf() {
         ;;
     count | hist | lat)
         case $prev in
-        --by) COMPREPLY=($(compgen -W "comm pid tid cpu func stack" -- "$cur")) ;;
+        --by) COMPREPLY=($(compgen -W "comm pid tid cpu func stack ustack" -- "$cur")) ;;
         --unit) COMPREPLY=($(compgen -W "ns us ms" -- "$cur")) ;;
         *)
             [[ ${words[1]} == lat && $cword -eq 2 && $cur != -* ]] && COMPREPLY=($(_ksurf_names funcs "$cur"))

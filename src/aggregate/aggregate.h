@@ -14,12 +14,12 @@
 namespace ksurf::aggregate {
 
 // What a row is keyed by (--by).
-enum class KeyKind { Comm, Pid, Tid, Cpu, Func, Stack, Field };
+enum class KeyKind { Comm, Pid, Tid, Cpu, Func, Stack, UStack, Field };
 struct Key {
     KeyKind kind = KeyKind::Field;
     std::string name; // as the user wrote it: "comm", "n", "filename"
 };
-// "comm", "pid", "tid", "cpu", "func", "stack", anything else is a field.
+// "comm", "pid", "tid", "cpu", "func", "stack", "ustack", anything else is a field.
 Key parse_key(std::string_view text);
 // "comm,pid" (and repeated --by) -> keys; empty names are dropped.
 std::vector<Key> parse_keys(const std::vector<std::string> &texts);
@@ -40,6 +40,7 @@ std::string bucket_label(const Bucketing &b, int64_t bucket);
 // One kernel hist trigger, as text for an event's `trigger` file.
 struct Trigger {
     std::vector<std::string> keys; // kernel key expressions: "common_pid.execname", "n.log2"
+    std::vector<std::string> vals; // summed fields besides hitcount: "lat"
     std::string filter;            // "" or the kernel filter after `if`
     unsigned size_bits = 0;        // 0: the kernel's default (2048 entries)
 };
@@ -66,6 +67,7 @@ struct HistEntry {
     std::vector<std::optional<int64_t>> numbers; // the key's number where it is one
     std::vector<int> pids;                       // execname keys' pid, -1 otherwise
     uint64_t hitcount = 0;
+    std::map<std::string, uint64_t, std::less<>> values; // the sums after hitcount: "lat" -> N
 };
 struct HistFile {
     std::vector<HistEntry> entries;
@@ -83,16 +85,19 @@ class Table {
         std::map<int64_t, uint64_t> buckets; // bucket -> count (histograms)
         int64_t min = 0, max = 0;            // exact values seen (user space, lat)
         long double sum = 0;
-        bool has_values = false;
+        bool has_values = false; // min, max and sum are known
+        bool has_sum = false;    // only the sum is (the kernel's vals=): a mean, no min/max
     };
     Table(std::vector<std::string> key_names, std::optional<Bucketing> bucketing)
         : key_names_(std::move(key_names)), bucketing_(bucketing) {}
 
     // One event: a count of 1 (and the value, for histograms).
     void add(const std::vector<std::string> &key, std::optional<int64_t> value = std::nullopt);
-    // A kernel row: `count` hits, in `bucket` for histograms.
+    // A kernel row: `count` hits, in `bucket` for histograms, whose values
+    // add up to `sum` when the trigger summed them.
     void add_counted(const std::vector<std::string> &key, uint64_t count,
-                     std::optional<int64_t> bucket = std::nullopt);
+                     std::optional<int64_t> bucket = std::nullopt,
+                     std::optional<uint64_t> sum = std::nullopt);
 
     const std::vector<std::string> &key_names() const { return key_names_; }
     const std::optional<Bucketing> &bucketing() const { return bucketing_; }

@@ -115,12 +115,34 @@ void parse_key(std::string_view part, HistEntry &e) {
     e.pids.push_back(pid);
 }
 
+// After the keys: "hitcount:   3  lat:   100" (the sums of vals=).
+void parse_values(std::string_view tail, HistEntry &e) {
+    size_t pos = 0;
+    while (pos < tail.size()) {
+        size_t colon = tail.find(':', pos);
+        if (colon == std::string_view::npos) break;
+        size_t start = colon;
+        while (start > pos && is_ident(tail[start - 1])) --start;
+        std::string_view name = tail.substr(start, colon - start);
+        size_t v = colon + 1;
+        while (v < tail.size() && tail[v] == ' ') ++v;
+        size_t n = v;
+        while (n < tail.size() && std::isdigit(static_cast<unsigned char>(tail[n]))) ++n;
+        uint64_t value = 0;
+        std::from_chars(tail.data() + v, tail.data() + n, value);
+        if (!name.empty() && name != "hitcount" && n > v) e.values.emplace(name, value);
+        pos = n > colon ? n : colon + 1;
+    }
+}
+
 } // namespace
 
 std::string trigger_text(const Trigger &t) {
     std::string keys;
     for (const auto &k : t.keys) keys += (keys.empty() ? "" : ",") + k;
-    std::string out = fmt::format("hist:keys={}:vals=hitcount:sort=hitcount.descending", keys);
+    std::string vals = "hitcount";
+    for (const auto &v : t.vals) vals += "," + v;
+    std::string out = fmt::format("hist:keys={}:vals={}:sort=hitcount.descending", keys, vals);
     if (t.size_bits) out += fmt::format(":size={}", 1u << t.size_bits);
     if (!t.filter.empty()) out += " if " + t.filter;
     return out;
@@ -178,6 +200,7 @@ HistFile parse_hist(std::string_view text) {
         if (keys.ends_with('\n')) keys.remove_suffix(1);
         for (auto part : split_keys(keys)) parse_key(part, e);
         e.hitcount = after(b.substr(close), "hitcount:");
+        parse_values(b.substr(close + 1), e);
         out.entries.push_back(std::move(e));
     }
     return out;

@@ -26,6 +26,8 @@ Key parse_key(std::string_view text) {
         k.kind = KeyKind::Func;
     else if (text == "stack")
         k.kind = KeyKind::Stack;
+    else if (text == "ustack")
+        k.kind = KeyKind::UStack;
     return k;
 }
 
@@ -82,11 +84,15 @@ void Table::add(const std::vector<std::string> &key, std::optional<int64_t> valu
 }
 
 void Table::add_counted(const std::vector<std::string> &key, uint64_t count,
-                        std::optional<int64_t> bucket) {
+                        std::optional<int64_t> bucket, std::optional<uint64_t> sum) {
     auto &row = rows_[key];
     if (row.key.empty()) row.key = key;
     row.count += count;
     if (bucket) row.buckets[*bucket] += count;
+    if (sum) {
+        row.sum += static_cast<long double>(*sum);
+        row.has_sum = true;
+    }
 }
 
 std::vector<const Table::Row *> Table::sorted(size_t top) const {
@@ -151,7 +157,8 @@ std::string render_counts(const Table &t, size_t top) {
     }
     for (const auto &key : keys)
         for (size_t i = 0; i < key.size() && i < widths.size(); ++i) {
-            if (key[i].find('\n') != std::string::npos || t.key_names()[i] == "stack")
+            if (key[i].find('\n') != std::string::npos || t.key_names()[i] == "stack" ||
+                t.key_names()[i] == "ustack")
                 multi[i] = true;
             else
                 widths[i] = std::max(widths[i], key[i].size());
@@ -191,8 +198,10 @@ std::string render_counts(const Table &t, size_t top) {
 
 std::string stats_line(const Table::Row &r, std::string_view unit) {
     std::string u = unit.empty() ? "" : fmt::format(" {}", unit);
-    if (!r.has_values) return fmt::format("count {}\n", r.count);
     long double mean = r.count ? r.sum / static_cast<long double>(r.count) : 0;
+    if (!r.has_values && r.has_sum)
+        return fmt::format("count {}, mean {:.1f}{}\n", r.count, static_cast<double>(mean), u);
+    if (!r.has_values) return fmt::format("count {}\n", r.count);
     return fmt::format("count {}, min {}{}, mean {:.1f}{}, max {}{}\n", r.count, r.min, u,
                        static_cast<double>(mean), u, r.max, u);
 }
@@ -252,6 +261,8 @@ std::string render_json(const Table &t, size_t top, std::string_view unit) {
         if (r->has_values) {
             row["min"] = r->min;
             row["max"] = r->max;
+            row["mean"] = r->count ? static_cast<double>(r->sum / r->count) : 0.0;
+        } else if (r->has_sum) {
             row["mean"] = r->count ? static_cast<double>(r->sum / r->count) : 0.0;
         }
         rows.push_back(row);

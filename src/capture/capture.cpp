@@ -567,31 +567,36 @@ Result<size_t> Capture::drain(Sink &sink) {
     return out;
 }
 
+Capture::CpuStats parse_cpu_stats(std::string_view text) {
+    Capture::CpuStats s;
+    for (const auto &line : split(std::string(text), '\n')) {
+        auto colon = line.find(':');
+        if (colon == std::string::npos) continue;
+        std::string_view key = trim(std::string_view(line).substr(0, colon));
+        uint64_t v = std::strtoull(line.c_str() + colon + 1, nullptr, 10);
+        if (key == "entries")
+            s.entries = v;
+        else if (key == "overrun")
+            s.overrun = v;
+        else if (key == "commit overrun")
+            s.commit_overrun = v;
+        else if (key == "dropped events")
+            s.dropped = v;
+        else if (key == "read events")
+            s.read_events = v;
+    }
+    return s;
+}
+
 std::vector<Capture::CpuStats> Capture::stats() const {
     std::vector<CpuStats> out;
     for (const auto &c : impl_->cpus) {
-        CpuStats s;
-        s.cpu = c.cpu;
         std::string text;
         if (!read_file(impl_->instance_dir + "/per_cpu/cpu" + std::to_string(c.cpu) + "/stats",
                        text))
             continue;
-        for (const auto &line : split(text, '\n')) {
-            auto colon = line.find(':');
-            if (colon == std::string::npos) continue;
-            std::string_view key = trim(std::string_view(line).substr(0, colon));
-            uint64_t v = std::strtoull(line.c_str() + colon + 1, nullptr, 10);
-            if (key == "entries")
-                s.entries = v;
-            else if (key == "overrun")
-                s.overrun = v;
-            else if (key == "commit overrun")
-                s.commit_overrun = v;
-            else if (key == "dropped events")
-                s.dropped = v;
-            else if (key == "read events")
-                s.read_events = v;
-        }
+        CpuStats s = parse_cpu_stats(text);
+        s.cpu = c.cpu;
         out.push_back(s);
     }
     return out;

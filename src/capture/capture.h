@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct tep_event;
@@ -110,5 +111,8 @@ class Capture {
     explicit Capture(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
+
+// The counts of one per_cpu/cpuN/stats file ("overrun: 12" lines); cpu is 0.
+Capture::CpuStats parse_cpu_stats(std::string_view text);
 
 } // namespace ksurf::capture

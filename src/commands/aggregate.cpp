@@ -35,14 +35,15 @@ int run_fold(int argc, char **argv, bool hist) {
                       "  ksurf hist 'e kmem/kmalloc' --of bytes_req --linear 0,1024,64\n"
                     : "Examples:\n  ksurf count 'p ksys_sync' --by comm -- sh -c 'sync; sync'\n"
                       "  ksurf count 'e raw_syscalls/sys_enter' --by comm,id --top 10 -d 5\n"
-                      "KEY: comm, pid, tid, cpu, func (which probe), stack, or a field NAME.");
+                      "KEY: comm, pid, tid, cpu, func (which probe), stack (kernel), ustack "
+                      "(uprobes), or a field NAME.");
     CommonOptions common;
     std::vector<std::string> exprs, by;
     std::string of, linear;
     size_t top = 0;
     double interval = 0;
     app.add_option("EXPR", exprs, "probe expressions (quote each one)")->required();
-    app.add_option("--by", by, "count per KEY[,KEY...]: comm pid tid cpu func stack NAME");
+    app.add_option("--by", by, "count per KEY[,KEY...]: comm pid tid cpu func stack ustack NAME");
     app.add_option("--top", top, "only the N largest rows");
     app.add_option("-i,--interval", interval, "print the table every SECS seconds")
         ->check(CLI::PositiveNumber);
@@ -86,17 +87,34 @@ int run_fold(int argc, char **argv, bool hist) {
     if (!fs) return kExitFailure;
     auto kh = aggregate::kernel_hist_from_readme(fs->read("README").value_or(""));
     engine::Where where = engine::decide_where(*fs, kh, req, common.count != 0);
-    for (const auto &k : req.keys)
-        if (k.kind == KeyKind::Stack && !where.kernel) {
-            std::fprintf(stderr, "ksurf: --by stack needs the kernel's hist triggers (%s)\n",
-                         where.why.c_str());
+    // Stacks in user space: the kernel_stack (user_stack) record the
+    // instance's options/stacktrace puts after each event.
+    bool stacks = false;
+    for (const auto &k : req.keys) {
+        stacks |= k.kind == KeyKind::Stack || k.kind == KeyKind::UStack;
+        if (k.kind != KeyKind::UStack) continue;
+        bool uprobes = !plan.probes.empty();
+        for (const auto &p : plan.probes)
+            uprobes &=
+                p.kind == compile::ProbeKind::Uprobe || p.kind == compile::ProbeKind::Uretprobe;
+        if (!uprobes) {
+            std::fprintf(stderr, "ksurf: --by ustack: user stacks are kept for uprobes only "
+                                 "(P/R PATH:SYMBOL); kernel probes and events key by stack\n");
+            return kExitUsage;
+        }
+        if (!fs->exists("options/userstacktrace")) {
+            std::fprintf(stderr, "ksurf: --by ustack: this kernel has no user stack traces "
+                                 "(no options/userstacktrace in tracefs)\n");
             return kExitFailure;
         }
+    }
     std::fprintf(stderr, "ksurf: counting in %s: %s\n", where.kernel ? "the kernel" : "user space",
                  where.why.c_str());
 
     RunOptions ro = to_run_options(common, split.command);
     ro.stream_probes = !where.kernel;
+    ro.stacks = stacks && !where.kernel;
+    if (where.kernel && !common.buffer_kb) ro.buffer_kb = engine::kKernelFoldBufferKb;
     ro.interval_s = interval;
     ro.quiet_summary = true;
     // Fork records follow -p / -- CMD's children (the kernel's rows carry pids);

@@ -1,13 +1,17 @@
 // ksurf lat FUNC: the time from entry to return of a kernel function (or a
 // P/R user function), as a log2 histogram plus count, min, mean, max; the
 // funclatency of perf-tools and BCC. A mode of the probe engine: an entry
-// probe and a return probe, paired per thread as records arrive (a stack per
-// thread, for recursion), folded into an aggregate::Table.
+// probe and a return probe, paired in the kernel where it can (a synthetic
+// event fired by the return's onmatch().trace(), its `lat` bucketed by a hist
+// trigger on the run's instance: engine/fold_mode.h), else per thread as
+// records arrive (a stack per thread, for recursion), folded into an
+// aggregate::Table.
 #include "aggregate/aggregate.h"
 #include "commands/commands.h"
 #include "commands/common.h"
 #include "commands/record_key.h"
 #include "commands/runner.h"
+#include "engine/fold_mode.h"
 #include "output/output.h"
 #include "util/strings.h"
 #include "util/write_error.h"
@@ -16,6 +20,7 @@
 #include <cstdio>
 #include <fmt/format.h>
 #include <traceevent/event-parse.h>
+#include <unistd.h>
 #include <unordered_map>
 
 namespace ksurf::commands {
@@ -27,13 +32,13 @@ using aggregate::KeyKind;
 class LatHandler : public Handler {
   public:
     LatHandler(tep_handle *tep, std::vector<aggregate::Key> keys, std::string unit, bool json,
-               std::vector<capture::EventRef> bookkeeping, std::string tracefs_dir)
+               std::vector<capture::EventRef> bookkeeping, std::string tracefs_dir, std::string why)
         : tep_(tep), keys_(std::move(keys)), unit_(std::move(unit)), json_(json),
           procs_(std::move(tracefs_dir)), table_(names(keys_), aggregate::Bucketing{}) {
         hidden_ = find_events(tep, bookkeeping);
         div_ = unit_ == "ns" ? 1 : unit_ == "ms" ? 1000000 : 1000;
         table_.where = "user space";
-        table_.why = "entry and return paired per thread as records arrive";
+        table_.why = std::move(why);
     }
 
     static std::vector<std::string> names(const std::vector<aggregate::Key> &keys) {
@@ -42,8 +47,9 @@ class LatHandler : public Handler {
         return out;
     }
 
-    Status armed(tracefs::Session &, const std::vector<ArmedEvent> &events,
+    Status armed(tracefs::Session &s, const std::vector<ArmedEvent> &events,
                  const std::vector<pid_t> &) override {
+        session_ = &s;
         for (const auto &e : events) {
             tep_event *ev = tep_find_event_by_name(tep_, e.ref.system.c_str(), e.ref.name.c_str());
             if (e.probe == 0)
@@ -80,6 +86,7 @@ class LatHandler : public Handler {
 
   private:
     void print() {
+        if (session_) table_.lost = engine::fold_lost(*session_);
         std::string out = json_ ? aggregate::render_json(table_, 0, unit_)
                                 : aggregate::render_text(table_, 0, unit_);
         // The byte policy: a failed write (a full disk) fails the run (exit 74).
@@ -98,7 +105,28 @@ class LatHandler : public Handler {
     const tep_event *entry_ = nullptr, *ret_ = nullptr;
     std::unordered_map<int, std::vector<uint64_t>> open_; // tid -> entry times
     std::vector<std::string> key_;
+    tracefs::Session *session_ = nullptr;
 };
+
+// In the kernel: a synthetic event between the entry and the return, where
+// the kernel has hist triggers and synthetic events.
+engine::Where decide_lat(const aggregate::KernelHist &kh, const std::string &unit,
+                         const CommonOptions &common) {
+    const char *user = "; entry and return paired per thread as records arrive";
+    if (!kh.available)
+        return {false, fmt::format("this kernel has no hist triggers (no 'hist:' in "
+                                   "tracefs/README){}",
+                                   user)};
+    if (!kh.synthetic)
+        return {false, fmt::format("this kernel has no synthetic events (no synthetic_events in "
+                                   "tracefs/README){}",
+                                   user)};
+    if (unit == "ms")
+        return {false, fmt::format("--unit ms: the kernel's timestamps are in ns or us{}", user)};
+    if (common.count) return {false, fmt::format("-n counts calls one by one{}", user)};
+    return {true, "a synthetic event between entry and return (onmatch().trace()), bucketed by "
+                  "a hist trigger on this run's instance"};
+}
 
 } // namespace
 
@@ -150,15 +178,32 @@ int cmd_lat(int argc, char **argv) {
     auto compiled = compile_sources(sources, "", "", common.max_funcs);
     if (!compiled) return compiled.error();
     const compile::Plan &plan = *compiled;
-    std::fprintf(stderr, "ksurf: timing in user space: entry and return paired per thread as "
-                         "records arrive (in-kernel synthetic events are not used yet)\n");
+    auto fs = open_tracefs_or_report();
+    if (!fs) return kExitFailure;
+    auto kh = aggregate::kernel_hist_from_readme(fs->read("README").value_or(""));
+    engine::Where where = decide_lat(kh, unit, common);
+    std::fprintf(stderr, "ksurf: timing in %s: %s\n", where.kernel ? "the kernel" : "user space",
+                 where.why.c_str());
     RunOptions ro = to_run_options(common, split.command);
     ro.interval_s = interval;
     ro.quiet_summary = true;
+    ro.stream_probes = !where.kernel;
+    if (where.kernel && !common.buffer_kb) ro.buffer_kb = engine::kKernelFoldBufferKb;
     ro.extra_events = bookkeeping_events(plan);
-    std::string root = tracefs::Tracefs::open().value_or(tracefs::Tracefs("")).root();
+    std::string root = fs->root();
+    engine::FoldRequest req;
+    req.keys = keys;
+    req.bucketing = aggregate::Bucketing{};
+    req.of = "lat";
+    req.json = common.json;
+    req.unit = unit;
+    req.latency_event = fmt::format("ksurf_{}_lat", ::getpid());
+    req.usecs = unit == "us";
     auto make = [&](tep_handle *tep, const output::Styles &) -> std::unique_ptr<Handler> {
-        return std::make_unique<LatHandler>(tep, keys, unit, common.json, ro.extra_events, root);
+        if (where.kernel)
+            return engine::make_fold_handler(tep, plan, req, where, kh, ro.extra_events, root);
+        return std::make_unique<LatHandler>(tep, keys, unit, common.json, ro.extra_events, root,
+                                            where.why);
     };
     return run_plan(plan, ro, make);
 }

@@ -1,8 +1,11 @@
-// count and hist (fold_mode.h).
+// count and hist, and lat in the kernel (fold_mode.h).
 #include "engine/fold_mode.h"
 
 #include "engine/record_key.h"
+#include "ksyms/kallsyms.h"
 #include "output/output.h"
+#include "tracefs/profile.h"
+#include "tracefs/synth.h"
 #include "util/strings.h"
 #include "util/write_error.h"
 
@@ -18,6 +21,7 @@ namespace ksurf::engine {
 namespace {
 
 using aggregate::KeyKind;
+using Request = FoldRequest;
 
 // A field of a record: a number, or text for strings.
 struct FieldValue {
@@ -57,34 +61,9 @@ int tgid_of(int tid) {
     return at == std::string::npos ? tid : std::atoi(status.c_str() + at + 6);
 }
 
-} // namespace
-
-Where decide_where(const tracefs::Tracefs &fs, const aggregate::KernelHist &kh,
-                   const FoldRequest &req, bool one_by_one) {
-    if (!kh.available)
-        return {false, "this kernel has no hist triggers (no 'hist:' in tracefs/README)"};
-    if (one_by_one) return {false, "-n counts events one by one"};
-    size_t keys = 0;
-    for (const auto &k : req.keys) {
-        if (k.kind == KeyKind::Pid)
-            return {false, "--by pid: the kernel's hist has no process id (tgid) field; "
-                           "--by tid counts in the kernel"};
-        if (k.kind != KeyKind::Func) ++keys;
-    }
-    if (req.bucketing) ++keys;
-    if (keys + 1 > 3)
-        return {false, "the kernel's hist takes at most 3 keys (with the pid ksurf adds)"};
-    if (req.bucketing && req.bucketing->kind == aggregate::Bucketing::Kind::Linear &&
-        !fs.read("README").value_or("").contains(".buckets"))
-        return {false, "this kernel's hist has no .buckets (linear histograms)"};
-    return {true, "hist triggers on this run's instance"};
-}
-
-namespace {
-
 class FoldHandler : public Handler {
   public:
-    FoldHandler(tep_handle *tep, const compile::Plan &plan, const FoldRequest &req, Where where,
+    FoldHandler(tep_handle *tep, const compile::Plan &plan, const Request &req, Where where,
                 aggregate::KernelHist kh, std::vector<capture::EventRef> bookkeeping,
                 std::string tracefs_dir)
         : tep_(tep), plan_(plan), req_(req), where_(std::move(where)), kh_(std::move(kh)),
@@ -94,7 +73,7 @@ class FoldHandler : public Handler {
         table_.why = where_.why;
     }
 
-    static std::vector<std::string> names(const FoldRequest &req) {
+    static std::vector<std::string> names(const Request &req) {
         std::vector<std::string> out;
         for (const auto &k : req.keys) out.push_back(k.name);
         return out;
@@ -105,6 +84,7 @@ class FoldHandler : public Handler {
         session_ = &s;
         for (pid_t p : pids) traced_.insert(p);
         restricted_ = !pids.empty();
+        if (!req_.latency_event.empty()) return arm_latency(s, events);
         for (const auto &e : events) {
             tep_event *ev = tep_find_event_by_name(tep_, e.ref.system.c_str(), e.ref.name.c_str());
             if (!ev) continue;
@@ -166,8 +146,12 @@ class FoldHandler : public Handler {
                 key_.push_back(per.func);
                 break;
             case KeyKind::Stack:
-                key_.push_back("");
-                break; // refused before arming
+                // The kernel_stack record options/stacktrace put after it.
+                key_.push_back(r.stack ? stack_key(*r.stack) : std::string("(no stack)"));
+                break;
+            case KeyKind::UStack:
+                key_.push_back(r.ustack ? stack_key(*r.ustack) : std::string("(no user stack)"));
+                break;
             case KeyKind::Field:
                 key_.push_back(read_field(r, per.fields[i]).text);
                 break;
@@ -229,7 +213,8 @@ class FoldHandler : public Handler {
                 break;
             case KeyKind::Func:
             case KeyKind::Pid:
-                break; // one trigger per event; pid never gets here
+            case KeyKind::UStack:
+                break; // one trigger per event; pid and ustack never get here
             }
         }
         if (req_.bucketing)
@@ -243,8 +228,36 @@ class FoldHandler : public Handler {
             t.keys.push_back("common_pid");
         }
         t.filter = filter;
+        // lat: the sum of the latencies, for the mean.
+        if (!req_.latency_event.empty()) t.vals.push_back(req_.of);
         per.trigger = aggregate::trigger_text(t);
         return s.add_trigger(per.ref.system, per.ref.name, per.trigger);
+    }
+
+    // lat in the kernel: the synthetic event that pairs probe 0 (entry) with
+    // probe 1 (return), and on it, in this instance, the histogram of `lat`.
+    Status arm_latency(tracefs::Session &s, const std::vector<ArmedEvent> &events) {
+        const ArmedEvent *entry = nullptr, *ret = nullptr;
+        for (const auto &e : events) (e.probe == 0 ? entry : ret) = &e;
+        if (!entry || !ret) return fail("lat: the entry or the return probe was not armed");
+        auto synth =
+            tracefs::LatencySynth::create(tep_, s.fs(), req_.latency_event, entry->ref.system,
+                                          entry->ref.name, ret->ref.name, req_.usecs);
+        if (!synth) return std::unexpected(synth.error());
+        // Its histograms sit on the probes' top-level trigger files: they go
+        // after this instance (whose histogram holds the synthetic event)
+        // and before the probes.
+        auto owned = *synth;
+        s.on_teardown([owned] { owned->destroy(); });
+        Per per;
+        per.ref = {"synthetic", req_.latency_event};
+        per.func = plan_.probes[entry->probe].text;
+        per.fields.assign(req_.keys.size(), nullptr);
+        auto st = attach(s, per, "");
+        if (!st) return st;
+        // Its records are never read (nothing streams): no tep event to key by.
+        per_[nullptr] = std::move(per);
+        return {};
     }
 
     void follow_fork(const capture::Record &r) {
@@ -291,14 +304,17 @@ class FoldHandler : public Handler {
                 if (per.pid_key && j < e.numbers.size())
                     pid = static_cast<int>(e.numbers[j].value_or(-1));
                 if (restricted_ && !traced_.contains(pid)) continue;
-                table_.add_counted(key, e.hitcount, bucket);
+                std::optional<uint64_t> sum;
+                if (auto v = e.values.find(req_.of); v != e.values.end()) sum = v->second;
+                table_.add_counted(key, e.hitcount, bucket, sum);
             }
         }
     }
 
     void print() {
-        std::string out = req_.json ? aggregate::render_json(table_, req_.top)
-                                    : aggregate::render_text(table_, req_.top);
+        if (session_) table_.lost = fold_lost(*session_);
+        std::string out = req_.json ? aggregate::render_json(table_, req_.top, req_.unit)
+                                    : aggregate::render_text(table_, req_.top, req_.unit);
         // The byte policy: a failed write (a full disk) fails the run (exit 74).
         write_checked(stdout, out, "standard output");
         flush_checked(stdout, "standard output");
@@ -309,7 +325,7 @@ class FoldHandler : public Handler {
 
     tep_handle *tep_;
     const compile::Plan &plan_;
-    const FoldRequest &req_;
+    const Request &req_;
     Where where_;
     aggregate::KernelHist kh_;
     output::ProcessTable procs_;
@@ -325,6 +341,29 @@ class FoldHandler : public Handler {
 
 } // namespace
 
+Where decide_where(const tracefs::Tracefs &fs, const aggregate::KernelHist &kh,
+                   const FoldRequest &req, bool one_by_one) {
+    if (!kh.available)
+        return {false, "this kernel has no hist triggers (no 'hist:' in tracefs/README)"};
+    if (one_by_one) return {false, "-n counts events one by one"};
+    size_t keys = 0;
+    for (const auto &k : req.keys) {
+        if (k.kind == KeyKind::Pid)
+            return {false, "--by pid: the kernel's hist has no process id (tgid) field; "
+                           "--by tid counts in the kernel"};
+        if (k.kind == KeyKind::UStack)
+            return {false, "--by ustack: the kernel's hist has no user stack key"};
+        if (k.kind != KeyKind::Func) ++keys;
+    }
+    if (req.bucketing) ++keys;
+    if (keys + 1 > 3)
+        return {false, "the kernel's hist takes at most 3 keys (with the pid ksurf adds)"};
+    if (req.bucketing && req.bucketing->kind == aggregate::Bucketing::Kind::Linear &&
+        !fs.read("README").value_or("").contains(".buckets"))
+        return {false, "this kernel's hist has no .buckets (linear histograms)"};
+    return {true, "hist triggers on this run's instance"};
+}
+
 std::unique_ptr<Handler> make_fold_handler(tep_handle *tep, const compile::Plan &plan,
                                            const FoldRequest &req, Where where,
                                            aggregate::KernelHist kh,
@@ -332,6 +371,51 @@ std::unique_ptr<Handler> make_fold_handler(tep_handle *tep, const compile::Plan 
                                            std::string tracefs_dir) {
     return std::make_unique<FoldHandler>(tep, plan, req, std::move(where), std::move(kh),
                                          std::move(bookkeeping), std::move(tracefs_dir));
+}
+
+uint64_t fold_lost(const tracefs::Session &s) {
+    uint64_t lost = 0;
+    for (const auto &cpu : s.fs().list_dir(s.instance() + "/per_cpu")) {
+        auto text = s.fs().read(fmt::format("{}/per_cpu/{}/stats", s.instance(), cpu));
+        if (!text) continue;
+        lost += capture::parse_cpu_stats(*text).lost();
+    }
+    for (const auto &p : tracefs::read_profiles(s.fs(), s.group())) lost += p.misses;
+    return lost;
+}
+
+std::string stack_key(const capture::Record &stack) {
+    std::string out;
+    auto *ev = const_cast<tep_event *>(stack.event);
+    const tep_format_field *caller = tep_find_field(ev, "caller");
+    const tep_format_field *size = tep_find_field(ev, "size");
+    if (!caller) return out;
+    const char *data = static_cast<const char *>(stack.rec->data);
+    uint32_t len = static_cast<uint32_t>(stack.rec->size);
+    if (static_cast<uint32_t>(caller->offset) > len) return out;
+    uint64_t n = (len - static_cast<uint32_t>(caller->offset)) / sizeof(uint64_t);
+    if (size && static_cast<uint32_t>(size->offset) + 4 <= len) {
+        int32_t count = 0;
+        std::memcpy(&count, data + size->offset, 4);
+        if (count >= 0 && static_cast<uint64_t>(count) < n) n = static_cast<uint64_t>(count);
+    }
+    bool kernel = std::strcmp(ev->name, "kernel_stack") == 0;
+    for (uint64_t i = 0; i < n; ++i) {
+        uint64_t addr = 0;
+        std::memcpy(&addr, data + caller->offset + i * sizeof addr, sizeof addr);
+        if (addr == 0 || addr == ~0ull) break;
+        if (!out.empty()) out += '\n';
+        auto hit = kernel ? ksyms::Kallsyms::kernel().lookup(addr) : ksyms::Kallsyms::Hit{};
+        if (hit.name.empty()) {
+            out += fmt::format("0x{:x}", addr);
+            continue;
+        }
+        // As the kernel's %pS, which its hist uses for stacktrace keys.
+        out += fmt::format("{}+0x{:x}", hit.name, hit.offset);
+        if (hit.size) out += fmt::format("/0x{:x}", hit.size);
+        if (!hit.module.empty()) out += fmt::format(" [{}]", hit.module);
+    }
+    return out;
 }
 
 } // namespace ksurf::engine

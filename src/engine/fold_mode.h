@@ -3,12 +3,14 @@
 // printing. In the kernel where it can (hist triggers on the run's own
 // instance, read at the end and every -i SECS), in user space where it must
 // (records folded as they arrive, nothing stored per event). Both fill an
-// aggregate::Table, so the output is the same.
+// aggregate::Table, so the output is the same. lat uses it too where the
+// kernel pairs entry and return (a synthetic event, tracefs/synth.h).
 #pragma once
 
 #include "aggregate/aggregate.h"
 #include "engine/engine.h"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +24,12 @@ struct FoldRequest {
     std::string of; // hist: the value's field
     size_t top = 0;
     bool json = false;
+    std::string unit; // what the values are in ("us"), for the text
+    // lat in the kernel: the plan's probe 0 (entry) and 1 (return) are
+    // paired by a synthetic event of this name (ksurf_<pid>_lat) whose
+    // field `lat` is bucketed; usecs says its unit (else ns).
+    std::string latency_event;
+    bool usecs = true;
 };
 
 // Where to count, and the one line that says why.
@@ -29,6 +37,11 @@ struct Where {
     bool kernel = false;
     std::string why;
 };
+
+// The ring buffer of a run that folds in the kernel (KB per CPU, unless -b
+// says otherwise): only the few fork/exec/rename records that name and
+// follow tasks stream, so the big default would only cost its allocation.
+constexpr unsigned kKernelFoldBufferKb = 256;
 
 // Where this request can be counted on this kernel. one_by_one: -n, which
 // needs every event in user space.
@@ -41,5 +54,16 @@ std::unique_ptr<Handler> make_fold_handler(tep_handle *tep, const compile::Plan 
                                            aggregate::KernelHist kh,
                                            std::vector<capture::EventRef> bookkeeping,
                                            std::string tracefs_dir);
+
+// What a fold lost, for its `lost`: the records the instance's ring buffer
+// dropped (per_cpu/cpuN/stats: overrun, commit overrun, dropped events) and
+// the hits its probes missed (kprobe/uprobe_profile; a kretprobe out of
+// maxactive instances). The kernel's hist `Dropped:` is counted apart.
+uint64_t fold_lost(const tracefs::Session &s);
+
+// The frames of a kernel_stack / user_stack record, one a line, as the
+// kernel's hist prints a stacktrace key (kernel frames "func+0x1a/0x40",
+// user frames as addresses).
+std::string stack_key(const capture::Record &stack);
 
 } // namespace ksurf::engine

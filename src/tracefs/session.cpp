@@ -1,6 +1,7 @@
 #include "tracefs/session.h"
 
 #include "tracefs/lib.h"
+#include "tracefs/synth.h"
 #include "util/bytes.h"
 #include "util/strings.h"
 
@@ -175,7 +176,10 @@ bool owner_alive(pid_t pid) {
 
 Removed remove_leftovers(const Tracefs &fs) {
     Removed out;
-    // Instances first: an event enabled in an instance cannot be removed.
+    // Synthetic events first, with the hist triggers that hold them and the
+    // top-level ones that hold a run's own probes (tracefs/synth.h).
+    remove_leftover_synthetic(fs, out);
+    // Instances next: an event enabled in an instance cannot be removed.
     use_tracing_dir(fs.root());
     // A POSIX basic regex (REG_ICASE too: owner_of() checks the exact name).
     char **names = tracefs_instances("^ksurf-[0-9][0-9]*$");
@@ -330,7 +334,8 @@ Session::Session(Session &&o) noexcept
     : fs_(o.fs_), instance_(std::move(o.instance_)), group_(std::move(o.group_)),
       inst_(std::exchange(o.inst_, nullptr)), top_(std::exchange(o.top_, nullptr)), live_(o.live_),
       saved_(std::move(o.saved_)), dynevents_(std::move(o.dynevents_)),
-      text_dynevents_(std::move(o.text_dynevents_)), triggers_(std::move(o.triggers_)) {
+      text_dynevents_(std::move(o.text_dynevents_)), triggers_(std::move(o.triggers_)),
+      cleanups_(std::move(o.cleanups_)) {
     o.live_ = false;
 }
 
@@ -395,6 +400,10 @@ Status Session::add_trigger(std::string_view system, std::string_view event,
     return {};
 }
 
+void Session::on_teardown(std::function<void()> fn) {
+    cleanups_.push_back(std::move(fn));
+}
+
 Status Session::set_filter(std::string_view system, std::string_view event,
                            std::string_view filter) {
     return event_write(system, event, "filter", filter, false);
@@ -448,6 +457,9 @@ void Session::teardown() noexcept {
         int e = errno;
         report(fmt::format("cannot remove {}: {}", instance_dir(), std::strerror(e)));
     }
+    // What refers to the events from outside the instance (on_teardown).
+    for (auto it = cleanups_.rbegin(); it != cleanups_.rend(); ++it) (*it)();
+    cleanups_.clear();
     // The events go after the instance that enabled them (an enabled event
     // cannot be removed), newest first.
     for (auto it = dynevents_.rbegin(); it != dynevents_.rend(); ++it) {

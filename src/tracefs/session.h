@@ -8,6 +8,7 @@
 #include "tracefs/tracefs.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -83,6 +84,10 @@ class Session {
     // teardown removes it ("!hist:...") before the instance goes. (Removing
     // the instance would clear it too, which is what covers a SIGKILL.)
     Status add_trigger(std::string_view system, std::string_view event, std::string_view text);
+    // Runs `fn` at teardown once the instance is gone and before the dynamic
+    // events go: for what refers to those events from outside the instance
+    // (a synthetic event's top-level histograms, tracefs/synth.h).
+    void on_teardown(std::function<void()> fn);
     Status set_filter(std::string_view system, std::string_view event, std::string_view filter);
     // Limits events to these tasks (set_event_pid), optionally following forks.
     Status set_event_pids(const std::vector<pid_t> &pids, bool follow_fork);
@@ -117,6 +122,7 @@ class Session {
     // they are written to dynamic_events as text and removed as "-:GROUP/EVENT".
     std::vector<std::string> text_dynevents_;
     std::vector<std::pair<std::string, std::string>> triggers_; // trigger file, text
+    std::vector<std::function<void()>> cleanups_;               // on_teardown
 };
 
 } // namespace ksurf::tracefs

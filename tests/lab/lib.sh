@@ -142,6 +142,7 @@ tracefs_state() {
     echo "## kprobe_events"; cat $T/kprobe_events
     echo "## dynamic_events"; cat $T/dynamic_events 2>/dev/null
     echo "## uprobe_events"; cat $T/uprobe_events 2>/dev/null
+    echo "## synthetic_events"; cat $T/synthetic_events 2>/dev/null
     echo "## instances"; ls $T/instances
     echo "## current_tracer"; cat $T/current_tracer
     echo "## tracing_on"; cat $T/tracing_on

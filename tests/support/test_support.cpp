@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
@@ -61,7 +62,9 @@ RunResult run_cmd(const std::vector<std::string> &argv, double timeout_s) {
         }
     }
     int st = 0;
-    waitpid(pid, &st, 0);
+    rusage ru{};
+    wait4(pid, &st, 0, &ru);
+    r.max_rss_kb = ru.ru_maxrss; // the child's (and its reaped children's) peak
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     r.signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
     return r;

@@ -11,6 +11,7 @@ struct RunResult {
     int signal = 0;       // the signal that killed it (status alone cannot tell 137 from exit(137))
     int pid = -1;         // the process that ran (ksurf's instance is ksurf-<pid>)
     std::string out, err; // captured stdout / stderr
+    long max_rss_kb = 0;  // peak resident set (wait4's ru_maxrss), its children's included
 };
 
 // Runs ksurf (the built binary) with args; optional stdin text; kills it after timeout_s.

@@ -2,6 +2,9 @@
 // system calls, folded in user space where the kernel has no hist triggers.
 #include "test_support.h"
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -79,6 +82,49 @@ TEST(Count, ManyEventsFoldWithoutStoringThem) {
     EXPECT_EQ(j["total"], 200000) << r.out;
 }
 
+// The count of events the user-space fold keeps no record of: memory must
+// not grow with it. 10,000,000 by default (the figure); the
+// environment's KSURF_BIG_COUNT changes it (a slower machine).
+long big_count() {
+    const char *v = std::getenv("KSURF_BIG_COUNT");
+    return v && std::atol(v) > 0 ? std::atol(v) : 10000000;
+}
+
+TEST(Count, TenMillionEventsInFlatMemory) {
+    KSURF_REQUIRE_HOST();
+    if (!has_getppid_event()) GTEST_SKIP() << "no syscalls/sys_enter_getppid event";
+    if (kernel_has_hist())
+        GTEST_SKIP() << "this kernel has hist triggers: count folds in the kernel, not in "
+                        "user space (the lab measures that)";
+    auto run = [](long n) {
+        return run_ksurf({"count", "e syscalls/sys_enter_getppid", "--by", "comm", "--json", "-b",
+                          "16384", "--", KSURF_CALLS_GETPPID, std::to_string(n)},
+                         110);
+    };
+    auto small = run(100000);
+    ASSERT_EQ(small.status, 0) << small.err;
+    long n = big_count();
+    auto start = std::chrono::steady_clock::now();
+    auto big = run(n);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ASSERT_EQ(big.status, 0) << big.err;
+    EXPECT_NE(big.err.find("counting in user space"), std::string::npos) << big.err;
+    auto j = nlohmann::json::parse(big.out);
+    EXPECT_EQ(j["where"], "user space");
+    EXPECT_EQ(j["lost"], 0) << big.err;
+    ASSERT_EQ(j["rows"].size(), 1u) << big.out;
+    EXPECT_EQ(j["rows"][0]["key"]["comm"], "calls_getppid");
+    EXPECT_EQ(j["rows"][0]["count"], n) << big.out;
+    // Flat: a byte per event would be 10 MB more, a record per event
+    // hundreds; the reader's page pool may grow to its cap (1024 pages per
+    // CPU) in the long run where the short one did not need it.
+    long bound = small.max_rss_kb + 16 * 1024;
+    EXPECT_LE(big.max_rss_kb, bound) << "100,000 events: " << small.max_rss_kb << " KB, " << n
+                                     << ": " << big.max_rss_kb << " KB";
+    std::printf("count of %ld events: %.1f s, peak RSS %ld KB (100,000: %ld KB)\n", n, secs,
+                big.max_rss_kb, small.max_rss_kb);
+}
+
 TEST(Hist, LinearBucketsOfAField) {
     KSURF_REQUIRE_HOST();
     std::ifstream f(tracefs_dir() + "/events/syscalls/sys_enter_getppid/format");
@@ -119,5 +165,72 @@ TEST(Lat, UprobeEntryAndReturnPaired) {
     ASSERT_EQ(j["rows"].size(), 1u);
     EXPECT_GT(j["rows"][0]["min"].get<int64_t>(), 0);
     EXPECT_EQ(j["rows"][0]["min"], j["rows"][0]["max"]);
+    no_triggers_left(r.pid);
+}
+
+TEST(Count, ByKernelStackShowsFrames) {
+    KSURF_REQUIRE_HOST();
+    if (!has_getppid_event()) GTEST_SKIP() << "no syscalls/sys_enter_getppid event";
+    std::ifstream opt(tracefs_dir() + "/options/stacktrace");
+    if (!opt.good()) GTEST_SKIP() << "no options/stacktrace";
+    // Every call comes from the same place: one row, with the syscall entry's frames.
+    auto r = run_ksurf(
+        {"count", "e syscalls/sys_enter_getppid", "--by", "stack", "--", KSURF_CALLS_GETPPID, "50"},
+        60);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("\n   50\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("do_syscall_64+0x"), std::string::npos) << r.out;
+    if (!kernel_has_hist()) {
+        EXPECT_NE(r.err.find("counting in user space"), std::string::npos) << r.err;
+    }
+    no_triggers_left(r.pid);
+}
+
+TEST(Count, ByUserStackOfAUprobe) {
+    KSURF_REQUIRE_HOST();
+    std::ifstream u(tracefs_dir() + "/uprobe_events"),
+        opt(tracefs_dir() + "/options/userstacktrace");
+    if (!u.good()) GTEST_SKIP() << "no uprobe_events";
+    if (!opt.good()) GTEST_SKIP() << "no options/userstacktrace";
+    auto r = run_ksurf({"count", std::string("P ") + KSURF_CALLS_GETPPID + ":main", "--by",
+                        "ustack", "--json", "--", KSURF_CALLS_GETPPID, "1"},
+                       60);
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["where"], "user space");
+    ASSERT_EQ(j["rows"].size(), 1u) << r.out;
+    EXPECT_EQ(j["rows"][0]["count"], 1);
+    // The first frame is the probed address (main), in the program's mapping.
+    std::string stack = j["rows"][0]["key"]["ustack"];
+    EXPECT_TRUE(stack.starts_with("0x")) << stack;
+    // Kernel events have no user stack key.
+    auto bad =
+        run_ksurf({"count", "e syscalls/sys_enter_getppid", "--by", "ustack", "--", "true"}, 60);
+    EXPECT_EQ(bad.status, 2) << bad.err;
+    EXPECT_NE(bad.err.find("user stacks are kept for uprobes only"), std::string::npos) << bad.err;
+}
+
+TEST(Lat, SaysWhereItTimed) {
+    KSURF_REQUIRE_HOST();
+    std::ifstream f(tracefs_dir() + "/uprobe_events");
+    if (!f.good()) GTEST_SKIP() << "no uprobe_events";
+    auto r = run_ksurf({"lat", std::string(KSURF_CALLS_GETPPID) + ":main", "--json", "--",
+                        KSURF_CALLS_GETPPID, "10"},
+                       60);
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    bool synthetic = false;
+    {
+        std::ifstream readme(tracefs_dir() + "/README");
+        std::stringstream s;
+        s << readme.rdbuf();
+        synthetic = kernel_has_hist() && s.str().find("synthetic_events") != std::string::npos;
+    }
+    EXPECT_EQ(j["where"], synthetic ? "kernel" : "user space") << r.out;
+    EXPECT_NE(r.err.find(synthetic ? "timing in the kernel" : "timing in user space"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(j["total"], 1);
+    EXPECT_EQ(j["lost"], 0);
     no_triggers_left(r.pid);
 }

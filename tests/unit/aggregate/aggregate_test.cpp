@@ -236,3 +236,47 @@ TEST(AggregateKeys, Parse) {
     EXPECT_EQ(keys[2].kind, KeyKind::Field);
     EXPECT_EQ(keys[2].name, "n");
 }
+
+TEST(AggregateKeys, UserStack) {
+    auto keys = parse_keys({"stack,ustack"});
+    ASSERT_EQ(keys.size(), 2u);
+    EXPECT_EQ(keys[0].kind, KeyKind::Stack);
+    EXPECT_EQ(keys[1].kind, KeyKind::UStack);
+}
+
+TEST(AggregateTrigger, SummedValues) {
+    Trigger t;
+    t.keys = {"common_pid", "lat.log2"};
+    t.vals = {"lat"};
+    EXPECT_EQ(trigger_text(t),
+              "hist:keys=common_pid,lat.log2:vals=hitcount,lat:sort=hitcount.descending");
+}
+
+TEST(AggregateHistFile, SumsAfterHitcount) {
+    // A lat histogram with vals=hitcount,lat: the sum of each row's latencies.
+    const char *text = "{ common_pid:        412, lat: ~ 2^5  } hitcount:          3  lat:        "
+                       "100\n"
+                       "{ common_pid:        412, lat: ~ 2^7  } hitcount:          1  lat:        "
+                       "90\n"
+                       "\nTotals:\n    Hits: 4\n    Entries: 2\n    Dropped: 0\n";
+    HistFile h = parse_hist(text);
+    ASSERT_EQ(h.entries.size(), 2u);
+    EXPECT_EQ(h.entries[0].hitcount, 3u);
+    EXPECT_EQ(h.entries[0].numbers[1], 5);
+    ASSERT_TRUE(h.entries[0].values.contains("lat"));
+    EXPECT_EQ(h.entries[0].values.at("lat"), 100u);
+    EXPECT_EQ(h.entries[1].values.at("lat"), 90u);
+    EXPECT_FALSE(h.entries[1].values.contains("hitcount"));
+}
+
+TEST(AggregateTable, KernelSumsGiveAMeanWithoutMinMax) {
+    Table t({}, Bucketing{});
+    t.add_counted({}, 3, 5, 100);
+    t.add_counted({}, 1, 7, 90);
+    std::string text = render_text(t, 0, "us");
+    EXPECT_NE(text.find("count 4, mean 47.5 us\n"), std::string::npos) << text;
+    EXPECT_EQ(text.find("min"), std::string::npos) << text;
+    auto j = nlohmann::json::parse(render_json(t, 0, "us"));
+    EXPECT_EQ(j["rows"][0]["mean"], 47.5);
+    EXPECT_FALSE(j["rows"][0].contains("min"));
+}
