@@ -114,7 +114,6 @@ int run_fold(int argc, char **argv, bool hist) {
     RunOptions ro = to_run_options(common, split.command);
     ro.stream_probes = !where.kernel;
     ro.stacks = stacks && !where.kernel;
-    if (where.kernel && !common.buffer_kb) ro.buffer_kb = engine::kKernelFoldBufferKb;
     ro.interval_s = interval;
     ro.quiet_summary = true;
     // Fork records follow -p / -- CMD's children (the kernel's rows carry pids);

@@ -188,7 +188,6 @@ int cmd_lat(int argc, char **argv) {
     ro.interval_s = interval;
     ro.quiet_summary = true;
     ro.stream_probes = !where.kernel;
-    if (where.kernel && !common.buffer_kb) ro.buffer_kb = engine::kKernelFoldBufferKb;
     ro.extra_events = bookkeeping_events(plan);
     std::string root = fs->root();
     engine::FoldRequest req;

@@ -38,11 +38,6 @@ struct Where {
     std::string why;
 };
 
-// The ring buffer of a run that folds in the kernel (KB per CPU, unless -b
-// says otherwise): only the few fork/exec/rename records that name and
-// follow tasks stream, so the big default would only cost its allocation.
-constexpr unsigned kKernelFoldBufferKb = 256;
-
 // Where this request can be counted on this kernel. one_by_one: -n, which
 // needs every event in user space.
 Where decide_where(const tracefs::Tracefs &fs, const aggregate::KernelHist &kh,
