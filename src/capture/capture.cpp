@@ -114,6 +114,8 @@ struct Capture::Impl {
     // sleeps until a CPU's buffer is that full, not until the first record.
     bool watermark_wake = false;
     std::vector<pollfd> fds;
+    bool woke = false;   // the last wait() was ended by poll() saying "readable"
+    int empty_wakes = 0; // such wakes in a row whose read found nothing (see wait())
 
     std::vector<std::unique_ptr<char[]>> page_store;
     std::vector<char *> free_pages;
@@ -267,12 +269,30 @@ struct Capture::Impl {
     // buffer is that full, so a burst is read when it arrives rather than when
     // a timer says. Without one, poll() would return at the first record and
     // a trickle would be read a record at a time: sleep on the timer instead.
+    //
+    // 6.1's poll() can say a buffer is full enough when read() then finds
+    // nothing, every time: its dirty-page count keeps a page the reader has
+    // emptied. Measured in the lab (6.1.192, `ksurf count` idle for 6 s, its
+    // instance at -b 256: 10.2 s of CPU instead of 3.6 s at the default size;
+    // 6.12 does not do it). So after two wakes in a row that read nothing,
+    // wait on the timer (trickle_ms) until a read finds data again.
     Status wait(int ms, bool idle) {
+        woke = false;
         if (ms <= 0) return {};
-        int got =
-            idle || watermark_wake ? ::poll(fds.data(), fds.size(), ms) : ::poll(nullptr, 0, ms);
+        bool on_poll = (idle || watermark_wake) && empty_wakes < 2;
+        if (empty_wakes >= 2) ms = std::min(ms, std::max(1, opt.trickle_ms));
+        int got = on_poll ? ::poll(fds.data(), fds.size(), ms) : ::poll(nullptr, 0, ms);
         if (got < 0 && errno != EINTR) return fail("waiting for trace data", errno);
+        woke = on_poll && got > 0;
         return {};
+    }
+
+    // After the read that followed a wait: counts wakes that found nothing.
+    void after_wait(size_t read) {
+        if (read > 0)
+            empty_wakes = 0;
+        else if (woke)
+            ++empty_wakes;
     }
 
     // The newest timestamp that is safe to deliver while streaming.
@@ -520,6 +540,7 @@ Result<size_t> Capture::poll(int timeout_ms, Sink &sink) {
         if (auto st = im.wait(timeout_ms, true); !st) return std::unexpected(st.error());
         n = im.read_all();
         if (!n) return std::unexpected(n.error());
+        im.after_wait(*n);
     } else if (im.caught_up && timeout_ms > 0 && im.opt.trickle_ms > 0) {
         // A trickle (only part-filled pages) or records held back: let more
         // arrive, so that a steady stream is read a page at a time rather
@@ -530,6 +551,7 @@ Result<size_t> Capture::poll(int timeout_ms, Sink &sink) {
         if (auto st = im.wait(ms, false); !st) return std::unexpected(st.error());
         n = im.read_all();
         if (!n) return std::unexpected(n.error());
+        im.after_wait(*n);
     }
     // Deliver in slices and read again between them: formatting is the slow
     // part, and the kernel's buffer must not fill while we format.
