@@ -181,7 +181,13 @@ Result<DyneventPtr> create_dynevent(tracefs_instance *top, std::string_view defi
         auto type = user ? (d->kind == 'r' ? TRACEFS_DYNEVENT_URETPROBE : TRACEFS_DYNEVENT_UPROBE)
                          : TRACEFS_DYNEVENT_KRETPROBE;
         ev.reset(tracefs_dynevent_get(type, d->group.c_str(), d->event.c_str()));
-        if (!ev) return fail(fmt::format("created {}/{} but cannot find it", d->group, d->event));
+        if (!ev) {
+            // Not tracked, so no teardown would remove it: remove it now.
+            int e = errno ? errno : ENOENT;
+            (void)write_file(top, raw_file, fmt::format("-:{}/{}\n", d->group, d->event), true, top,
+                             nullptr);
+            return fail(fmt::format("created {}/{} but cannot find it", d->group, d->event), e);
+        }
         return ev;
     }
     if (tracefs_dynevent_create(ev.get()) != 0) {

@@ -125,6 +125,8 @@ std::optional<pid_t> owner_of(std::string_view name) {
     std::string_view digits = name.substr(6);
     pid_t pid = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+    // ksurf writes pids without leading zeros: "ksurf_0123" is not run 123's.
+    if (digits.starts_with('0')) return std::nullopt;
     if (ec != std::errc() || end != digits.data() + digits.size() || pid <= 0) return std::nullopt;
     return pid;
 }
@@ -305,7 +307,8 @@ Result<Session> Session::create(const Tracefs &fs) {
     pid_t pid = ::getpid();
     // Who owns what follows, by start time, before there is anything to own:
     // the cleaners of other runs compare it to tell a reused pid.
-    write_state({});
+    bool recorded = write_state({});
+    int record_err = errno;
     std::string name = instance_name(pid);
     std::string instance = "instances/" + name;
     // libtracefs creates instances in its tracing directory: make it ours.
@@ -327,6 +330,13 @@ Result<Session> Session::create(const Tracefs &fs) {
                     : e == EACCES ? "run ksurf as root"
                                   : "");
     }
+    // Said once the instance is ours (a user who is not root hears only that).
+    if (!recorded)
+        std::fprintf(stderr,
+                     "ksurf: warning: cannot record this run in %s (%s): should it be killed "
+                     "with SIGKILL and its pid reused, what it leaves is removed only once that "
+                     "pid is free\n",
+                     state_dir().c_str(), std::strerror(record_err));
     return Session(fs, std::move(instance), group_name(pid), inst.release(), top.release());
 }
 

@@ -29,6 +29,9 @@ TEST(Owner, NamesCarryThePid) {
     EXPECT_EQ(owner_of("ksurf_7"), 7);
     EXPECT_FALSE(owner_of("ksurf-"));
     EXPECT_FALSE(owner_of("ksurf-12x"));
+    // ksurf never writes a leading zero: such a name is someone else's.
+    EXPECT_FALSE(owner_of("ksurf_0123"));
+    EXPECT_FALSE(owner_of("ksurf-0"));
     EXPECT_FALSE(owner_of("surftrace"));
     EXPECT_FALSE(owner_of("ksurfx-1"));
 }
