@@ -271,8 +271,8 @@ struct Capture::Impl {
     // a trickle would be read a record at a time: sleep on the timer instead.
     //
     // 6.1's poll() can say a buffer is full enough when read() then finds
-    // nothing, every time: its dirty-page count keeps a page the reader has
-    // emptied. Measured in the lab (6.1.192, `ksurf count` idle for 6 s, its
+    // nothing, every time (presumably its dirty-page count keeps a page the
+    // reader has emptied). Measured in the lab (6.1.192, `ksurf count` idle for 6 s, its
     // instance at -b 256: 10.2 s of CPU instead of 3.6 s at the default size;
     // 6.12 does not do it). So after two wakes in a row that read nothing,
     // wait on the timer (trickle_ms) until a read finds data again.
