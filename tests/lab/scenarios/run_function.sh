@@ -1,6 +1,6 @@
 # ksurf run on a kernel with function_graph: a call tree of `ls /` with the
 # open path under its syscall, nothing of ksurf's own setup in it, a summary,
-# -g limiting the tree to one subtree, a forking command showing its
+# -g limiting the tree to one subtree (and two -g to two), a forking command showing its
 # children, and the top-level tracefs files put back as they were.
 # lab-timeout: 400
 . /lab/lib.sh
@@ -61,6 +61,20 @@ roots=$(grep -E '^ *[+-][0-9]+\.[0-9]+ +[0-9]+\.[0-9]+ us  [^ ]' "$KX_OUT")
 [ -n "$roots" ] || fail "-g: no tree"
 echo "$roots" | grep -v 'do_sys_openat2()' | head -n 3 | grep . && fail "-g: calls outside do_sys_openat2"
 state_now "ksurf run -g"
+
+# Two -g: the tree holds both subtrees and nothing else (set_graph_function
+# takes one word per write; ksurf writes until every word is taken). dd,
+# since busybox cat reads with sendfile.
+kx 200 run -g do_sys_openat2 -g ksys_read -- dd if=/proc/version of=/dev/null
+expect_rc0 "ksurf run -g do_sys_openat2 -g ksys_read"
+roots=$(grep -E '^ *[+-][0-9]+\.[0-9]+ +[0-9]+\.[0-9]+ us  [^ ]' "$KX_OUT")
+[ -n "$roots" ] || fail "-g -g: no tree"
+echo "$roots" | grep -q 'do_sys_openat2()' || fail "-g -g: no do_sys_openat2 subtree"
+echo "$roots" | grep -q 'ksys_read()' || fail "-g -g: no ksys_read subtree"
+echo "$roots" | grep -v 'do_sys_openat2()\|ksys_read()' | head -n 3 | grep . &&
+    fail "-g -g: calls outside the two functions"
+fact "run -g do_sys_openat2 -g ksys_read: $(echo "$roots" | grep -c 'do_sys_openat2()') + $(echo "$roots" | grep -c 'ksys_read()') roots"
+state_now "ksurf run -g -g"
 
 # Paths, not bare names: busybox sh runs bare applet names in-process.
 kx 200 run -- sh -c '/bin/ls / >/dev/null; /bin/cat /proc/version'
