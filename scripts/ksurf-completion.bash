@@ -116,7 +116,13 @@ _ksurf() {
         ;;
     count | hist | lat)
         case $prev in
-        --by) COMPREPLY=($(compgen -W "comm pid tid cpu func stack ustack" -- "$cur")) ;;
+        --by)
+            if [[ ${words[1]} == lat ]]; then
+                COMPREPLY=($(compgen -W "comm pid tid cpu stack" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "comm pid tid cpu func stack ustack" -- "$cur"))
+            fi
+            ;;
         --unit) COMPREPLY=($(compgen -W "ns us ms" -- "$cur")) ;;
         *)
             [[ ${words[1]} == lat && $cword -eq 2 && $cur != -* ]] && COMPREPLY=($(_ksurf_names funcs "$cur"))

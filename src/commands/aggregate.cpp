@@ -52,7 +52,7 @@ int run_fold(int argc, char **argv, bool hist) {
             ->required();
         app.add_option("--linear", linear, "linear buckets MIN,MAX,STEP instead of log2");
     }
-    add_common_options(app, common, false);
+    add_common_options(app, common, false, kJsonDocument);
     add_glob_option(app, common);
     auto split = split_command(argc, argv);
     try {

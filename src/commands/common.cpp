@@ -16,7 +16,7 @@
 
 namespace ksurf::commands {
 
-void add_common_options(CLI::App &app, CommonOptions &o, bool stacks) {
+void add_common_options(CLI::App &app, CommonOptions &o, bool stacks, const char *json_help) {
     app.add_option("-p,--pid", o.pids,
                    "only this process: its threads and the children it starts (repeatable)");
     app.add_option("-d,--duration", o.duration, "stop after SECS seconds")
@@ -34,7 +34,7 @@ void add_common_options(CLI::App &app, CommonOptions &o, bool stacks) {
                      "text without the irqs-off/need-resched/hardirq/preempt columns "
                      "(as trace_options noirq-info)");
     }
-    app.add_flag("--json", o.json, "one JSON object per event (typed fields)");
+    app.add_flag("--json", o.json, json_help);
 }
 
 void add_glob_option(CLI::App &app, CommonOptions &o) {

@@ -31,8 +31,13 @@ struct CommonOptions {
 };
 
 // -p -d -n -b -s --stats --no-irq-info --json; `stacks` (the options of event
-// streams) only where they make sense.
-void add_common_options(CLI::App &app, CommonOptions &o, bool stacks);
+// streams) only where they make sense. json_help says what --json prints:
+// an object per event, or (count, hist, lat) one document for the run.
+inline constexpr const char *kJsonPerEvent = "one JSON object per event (typed fields)";
+inline constexpr const char *kJsonDocument =
+    "the result as one JSON document (keys, rows, where, why, dropped, lost)";
+void add_common_options(CLI::App &app, CommonOptions &o, bool stacks,
+                        const char *json_help = kJsonPerEvent);
 // --max-funcs, for the commands whose expressions may hold function globs.
 void add_glob_option(CLI::App &app, CommonOptions &o);
 

@@ -11,7 +11,9 @@
 #include "commands/common.h"
 #include "commands/record_key.h"
 #include "commands/runner.h"
+#include "compile/filter.h"
 #include "engine/fold_mode.h"
+#include "expr/ast.h"
 #include "output/output.h"
 #include "util/strings.h"
 #include "util/write_error.h"
@@ -19,6 +21,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fmt/format.h>
+#include <set>
 #include <traceevent/event-parse.h>
 #include <unistd.h>
 #include <unordered_map>
@@ -74,9 +77,16 @@ class LatHandler : public Handler {
         it->second.pop_back();
         if (it->second.empty()) open_.erase(it);
         key_.clear();
-        for (const auto &k : keys_)
-            if (!append_common_key(k.kind, r, procs_, key_))
+        for (const auto &k : keys_) {
+            if (append_common_key(k.kind, r, procs_, key_)) continue;
+            if (k.kind == KeyKind::Pid)
+                key_.push_back(std::to_string(tgids_.of(r.pid)));
+            else if (k.kind == KeyKind::Stack)
+                // The kernel_stack record options/stacktrace put after the return.
+                key_.push_back(r.stack ? engine::stack_key(*r.stack) : std::string("(no stack)"));
+            else
                 key_.emplace_back(); // other kinds are refused before arming
+        }
         table_.add(key_, static_cast<int64_t>((r.ts - start) / div_));
         return true;
     }
@@ -103,7 +113,10 @@ class LatHandler : public Handler {
     aggregate::Table table_;
     std::vector<const tep_event *> hidden_;
     const tep_event *entry_ = nullptr, *ret_ = nullptr;
-    std::unordered_map<int, std::vector<uint64_t>> open_; // tid -> entry times
+    // tid -> the times of the entries still open. With f:FILTER only the
+    // entries that matched arrive, so a return finding none is not counted.
+    std::unordered_map<int, std::vector<uint64_t>> open_;
+    engine::Tgids tgids_;
     std::vector<std::string> key_;
     tracefs::Session *session_ = nullptr;
 };
@@ -111,7 +124,7 @@ class LatHandler : public Handler {
 // In the kernel: a synthetic event between the entry and the return, where
 // the kernel has hist triggers and synthetic events.
 engine::Where decide_lat(const aggregate::KernelHist &kh, const std::string &unit,
-                         const CommonOptions &common) {
+                         const CommonOptions &common, const std::vector<aggregate::Key> &keys) {
     const char *user = "; entry and return paired per thread as records arrive";
     if (!kh.available)
         return {false, fmt::format("this kernel has no hist triggers (no 'hist:' in "
@@ -124,8 +137,75 @@ engine::Where decide_lat(const aggregate::KernelHist &kh, const std::string &uni
     if (unit == "ms")
         return {false, fmt::format("--unit ms: the kernel's timestamps are in ns or us{}", user)};
     if (common.count) return {false, fmt::format("-n counts calls one by one{}", user)};
+    if (auto why = engine::user_space_key(keys)) return {false, fmt::format("{}{}", *why, user)};
+    for (const auto &k : keys)
+        if (k.kind == KeyKind::Stack)
+            return {false, fmt::format("--by stack: lat keys by the kernel stack recorded at each "
+                                       "return{}",
+                                       user)};
     return {true, "a synthetic event between entry and return (onmatch().trace()), bucketed by "
                   "a hist trigger on this run's instance"};
+}
+
+// FUNC [ARGS...] [f:FILTER], and a FILTER given apart, as the entry probe's
+// text after "p FUNC": the function alone (`func`) and the rest (`tail`).
+struct LatSpec {
+    std::string func, tail;
+};
+
+std::optional<LatSpec> split_spec(const std::string &arg, const std::string &filter) {
+    LatSpec out;
+    std::string text(trim(arg));
+    size_t space = text.find_first_of(" \t");
+    out.func = text.substr(0, space);
+    if (space != std::string::npos)
+        out.tail = std::string(trim(std::string_view(text).substr(space)));
+    std::string f(trim(filter));
+    if (!f.empty() && !f.starts_with("f:")) {
+        std::fprintf(stderr,
+                     "ksurf: lat: '%s' is not a filter; write it f:CONDITION, e.g. "
+                     "'f:comm==\"cat\"'\n",
+                     f.c_str());
+        return std::nullopt;
+    }
+    bool tail_filter = out.tail.starts_with("f:") || out.tail.find(" f:") != std::string::npos;
+    if (!f.empty() && tail_filter) {
+        std::fprintf(stderr,
+                     "ksurf: lat: two filters ('%s' and '%s'); join them in one with "
+                     "&&\n",
+                     out.tail.c_str(), f.c_str());
+        return std::nullopt;
+    }
+    if (!f.empty()) out.tail += (out.tail.empty() ? "" : " ") + f;
+    return out;
+}
+
+// The entry's text with every name the filter uses but nothing defines
+// fetched as the function's argument of that name (`f:count>100` ->
+// `count=count f:count>100`): the kernel's filter can only test the probe's
+// own fields. Names the compiler cannot resolve are its error, shown on
+// this text. Text that does not parse goes to the compiler as it is.
+std::string define_filter_names(const std::string &entry) {
+    expr::ProbeAst ast;
+    std::vector<expr::Diagnostic> diags;
+    if (!expr::parse_probe(entry, ast, diags) || !ast.has_filter) return entry;
+    std::set<std::string> defined;
+    for (const auto &a : ast.args) defined.insert(a.name);
+    for (const auto &f : compile::common_fields()) defined.insert(f.name);
+    for (const auto &f : compile::generic_fields()) defined.insert(f.name);
+    std::vector<std::string> missing;
+    auto walk = [&](auto &self, const expr::FilterNode &n) -> void {
+        if (n.kind == expr::FilterKind::Compare && !defined.contains(n.field)) {
+            defined.insert(n.field);
+            missing.push_back(n.field);
+        }
+        for (const auto &k : n.kids) self(self, k);
+    };
+    walk(walk, ast.filter.root);
+    if (missing.empty()) return entry;
+    std::string add;
+    for (const auto &m : missing) add += fmt::format("{}={} ", m, m);
+    return entry.substr(0, ast.filter_span.begin) + add + entry.substr(ast.filter_span.begin);
 }
 
 } // namespace
@@ -135,19 +215,27 @@ int cmd_lat(int argc, char **argv) {
                  "to return: a log2 histogram, with count, min, mean and max",
                  "ksurf lat"};
     app.footer("Examples:\n  ksurf lat vfs_fsync -d 10\n  ksurf lat do_sys_openat2 --by comm "
-               "--unit ns -- cat /etc/hostname\n  ksurf lat /usr/lib/x86_64-linux-gnu/libc.so.6:"
-               "malloc -p PID");
+               "--unit ns -- cat /etc/hostname\n  ksurf lat vfs_read 'f:count>=65536' --by pid "
+               "-d 10\n  ksurf lat do_sys_openat2 'f:comm==\"cat\"' -d 10\n  ksurf lat "
+               "/usr/lib/x86_64-linux-gnu/libc.so.6:malloc -p PID\nFILTER: f:CONDITION on the "
+               "entry, as in probe expressions; it names comm, common_* or the function's "
+               "arguments (BTF, DWARF for PATH:SYMBOL), or names FUNC defines ('vfs_read n=%2 "
+               "f:n>4096'). Only calls whose entry matched are timed.");
     CommonOptions common;
     std::string func, unit = "us", filter;
     std::vector<std::string> by;
     double interval = 0;
-    app.add_option("FUNC", func, "kernel function, or PATH:SYMBOL for a user function")->required();
-    app.add_option("--by", by, "per KEY[,KEY...]: comm, tid, cpu");
+    app.add_option("FUNC", func,
+                   "kernel function, or PATH:SYMBOL for a user function; may go on with "
+                   "NAME=VALUE arguments and f:FILTER ('vfs_read f:count>100')")
+        ->required();
+    app.add_option("FILTER", filter, "f:CONDITION: time only the calls whose entry matches it");
+    app.add_option("--by", by, "per KEY[,KEY...]: comm, pid, tid, cpu, stack");
     app.add_option("--unit", unit, "ns, us or ms (default us)")
         ->check(CLI::IsMember({"ns", "us", "ms"}));
     app.add_option("-i,--interval", interval, "print the histogram every SECS seconds")
         ->check(CLI::PositiveNumber);
-    add_common_options(app, common, false);
+    add_common_options(app, common, false, kJsonDocument);
     auto split = split_command(argc, argv);
     try {
         app.parse(static_cast<int>(split.args.size()), split.args.data());
@@ -156,11 +244,15 @@ int cmd_lat(int argc, char **argv) {
     }
     auto keys = aggregate::parse_keys(by);
     for (const auto &k : keys)
-        if (k.kind != KeyKind::Comm && k.kind != KeyKind::Tid && k.kind != KeyKind::Cpu) {
-            std::fprintf(stderr, "ksurf: lat --by %s: lat keys are comm, tid and cpu\n",
+        if (k.kind != KeyKind::Comm && k.kind != KeyKind::Pid && k.kind != KeyKind::Tid &&
+            k.kind != KeyKind::Cpu && k.kind != KeyKind::Stack) {
+            std::fprintf(stderr, "ksurf: lat --by %s: lat keys are comm, pid, tid, cpu and stack\n",
                          k.name.c_str());
             return kExitUsage;
         }
+    auto spec = split_spec(func, filter);
+    if (!spec) return kExitUsage;
+    func = spec->func;
     bool user = func.find(':') != std::string::npos;
     if (!user && has_glob(func)) {
         // Pairing entries with returns is per function; a glob's functions
@@ -172,8 +264,10 @@ int cmd_lat(int argc, char **argv) {
                      func.c_str(), func.c_str());
         return kExitUsage;
     }
+    std::string entry = fmt::format("{} {}", user ? "P" : "p", func);
+    if (!spec->tail.empty()) entry = define_filter_names(entry + " " + spec->tail);
     std::vector<compile::Source> sources = {
-        {fmt::format("{} {}", user ? "P" : "p", func), "the entry of FUNC"},
+        {entry, "the entry of FUNC"},
         {fmt::format("{} {}", user ? "R" : "r", func), "the return of FUNC"}};
     auto compiled = compile_sources(sources, "", "", common.max_funcs);
     if (!compiled) return compiled.error();
@@ -181,13 +275,16 @@ int cmd_lat(int argc, char **argv) {
     auto fs = open_tracefs_or_report();
     if (!fs) return kExitFailure;
     auto kh = aggregate::kernel_hist_from_readme(fs->read("README").value_or(""));
-    engine::Where where = decide_lat(kh, unit, common);
+    engine::Where where = decide_lat(kh, unit, common, keys);
+    bool stacks = false;
+    for (const auto &k : keys) stacks |= k.kind == KeyKind::Stack;
     std::fprintf(stderr, "ksurf: timing in %s: %s\n", where.kernel ? "the kernel" : "user space",
                  where.why.c_str());
     RunOptions ro = to_run_options(common, split.command);
     ro.interval_s = interval;
     ro.quiet_summary = true;
     ro.stream_probes = !where.kernel;
+    ro.stacks = stacks && !where.kernel;
     ro.extra_events = bookkeeping_events(plan);
     std::string root = fs->root();
     engine::FoldRequest req;

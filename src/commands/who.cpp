@@ -102,7 +102,7 @@ int cmd_who(int argc, char **argv) {
            "NAME", name,
            "system call (syslog, openat ...), kernel function, or a glob of functions (vfs_*)")
         ->required();
-    add_common_options(app, common, false);
+    add_common_options(app, common, false, "one JSON object per call, then one with the processes");
     add_glob_option(app, common);
     auto split = split_command(argc, argv);
     try {

@@ -10,6 +10,7 @@
 #include "util/write_error.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fmt/format.h>
 #include <set>
@@ -52,13 +53,6 @@ FieldValue read_field(const capture::Record &r, const tep_format_field *f) {
     out.number = s;
     out.text = std::to_string(s);
     return out;
-}
-
-int tgid_of(int tid) {
-    std::string status;
-    if (!read_file(fmt::format("/proc/{}/status", tid), status)) return tid;
-    auto at = status.find("\nTgid:");
-    return at == std::string::npos ? tid : std::atoi(status.c_str() + at + 6);
 }
 
 class FoldHandler : public Handler {
@@ -140,7 +134,7 @@ class FoldHandler : public Handler {
             if (append_common_key(req_.keys[i].kind, r, procs_, key_)) continue;
             switch (req_.keys[i].kind) {
             case KeyKind::Pid:
-                key_.push_back(std::to_string(tgid(r.pid)));
+                key_.push_back(std::to_string(tgids_.of(r.pid)));
                 break;
             case KeyKind::Func:
                 key_.push_back(per.func);
@@ -240,9 +234,11 @@ class FoldHandler : public Handler {
         const ArmedEvent *entry = nullptr, *ret = nullptr;
         for (const auto &e : events) (e.probe == 0 ? entry : ret) = &e;
         if (!entry || !ret) return fail("lat: the entry or the return probe was not armed");
-        auto synth =
-            tracefs::LatencySynth::create(tep_, s.fs(), req_.latency_event, entry->ref.system,
-                                          entry->ref.name, ret->ref.name, req_.usecs);
+        // The entry's f:FILTER gates the entry's histogram: only the calls
+        // whose entry matched are timed.
+        auto synth = tracefs::LatencySynth::create(
+            tep_, s.fs(), req_.latency_event, entry->ref.system, entry->ref.name, ret->ref.name,
+            req_.usecs, plan_.probes[entry->probe].filter);
         if (!synth) return std::unexpected(synth.error());
         // Its histograms sit on the probes' top-level trigger files: they go
         // after this instance (whose histogram holds the synthetic event)
@@ -266,12 +262,6 @@ class FoldHandler : public Handler {
         if (const tep_format_field *f =
                 tep_find_field(const_cast<tep_event *>(r.event), "child_pid"))
             if (auto v = read_field(r, f).number) traced_.insert(static_cast<int>(*v));
-    }
-
-    int tgid(int tid) {
-        auto [it, fresh] = tgid_.try_emplace(tid, 0);
-        if (fresh) it->second = tgid_of(tid);
-        return it->second;
     }
 
     // Reads every trigger's `hist` file into the table (kernel mode).
@@ -332,7 +322,7 @@ class FoldHandler : public Handler {
     aggregate::Table table_;
     std::vector<const tep_event *> hidden_;
     std::unordered_map<const tep_event *, Per> per_;
-    std::unordered_map<int, int> tgid_;
+    Tgids tgids_;
     std::set<int> traced_;
     bool restricted_ = false;
     tracefs::Session *session_ = nullptr;
@@ -346,15 +336,10 @@ Where decide_where(const tracefs::Tracefs &fs, const aggregate::KernelHist &kh,
     if (!kh.available)
         return {false, "this kernel has no hist triggers (no 'hist:' in tracefs/README)"};
     if (one_by_one) return {false, "-n counts events one by one"};
+    if (auto why = user_space_key(req.keys)) return {false, *why};
     size_t keys = 0;
-    for (const auto &k : req.keys) {
-        if (k.kind == KeyKind::Pid)
-            return {false, "--by pid: the kernel's hist has no process id (tgid) field; "
-                           "--by tid counts in the kernel"};
-        if (k.kind == KeyKind::UStack)
-            return {false, "--by ustack: the kernel's hist has no user stack key"};
+    for (const auto &k : req.keys)
         if (k.kind != KeyKind::Func) ++keys;
-    }
     if (req.bucketing) ++keys;
     if (keys + 1 > 3)
         return {false, "the kernel's hist takes at most 3 keys (with the pid ksurf adds)"};
@@ -362,6 +347,17 @@ Where decide_where(const tracefs::Tracefs &fs, const aggregate::KernelHist &kh,
         !fs.read("README").value_or("").contains(".buckets"))
         return {false, "this kernel's hist has no .buckets (linear histograms)"};
     return {true, "hist triggers on this run's instance"};
+}
+
+std::optional<std::string> user_space_key(const std::vector<aggregate::Key> &keys) {
+    for (const auto &k : keys) {
+        if (k.kind == KeyKind::Pid)
+            return "--by pid: the kernel's hist has no process id (tgid) field; --by tid counts "
+                   "in the kernel";
+        if (k.kind == KeyKind::UStack)
+            return "--by ustack: the kernel's hist has no user stack key";
+    }
+    return std::nullopt;
 }
 
 std::unique_ptr<Handler> make_fold_handler(tep_handle *tep, const compile::Plan &plan,
@@ -416,6 +412,16 @@ std::string stack_key(const capture::Record &stack) {
         if (!hit.module.empty()) out += fmt::format(" [{}]", hit.module);
     }
     return out;
+}
+
+int Tgids::of(int tid) {
+    auto [it, fresh] = cache_.try_emplace(tid, tid);
+    if (!fresh) return it->second;
+    std::string status;
+    if (!read_file(fmt::format("/proc/{}/status", tid), status)) return tid;
+    auto at = status.find("\nTgid:");
+    if (at != std::string::npos) it->second = std::atoi(status.c_str() + at + 6);
+    return it->second;
 }
 
 } // namespace ksurf::engine

@@ -8,6 +8,7 @@
 #include "output/output.h"
 
 #include <string>
+#include <unordered_map>
 
 namespace ksurf::engine {
 
@@ -30,5 +31,15 @@ inline bool append_common_key(aggregate::KeyKind kind, const capture::Record &r,
         return false;
     }
 }
+
+// The process (thread group id) of a thread, for --by pid: from
+// /proc/TID/status, asked once per thread (the thread itself when it is gone).
+class Tgids {
+  public:
+    int of(int tid);
+
+  private:
+    std::unordered_map<int, int> cache_;
+};
 
 } // namespace ksurf::engine

@@ -2,6 +2,8 @@
 
 #include "tracefs/synth_lib.h"
 
+#include "expr/ast.h"
+
 #include "util/strings.h"
 
 #include <algorithm>
@@ -23,13 +25,100 @@ Error synth_error(const Tracefs &fs, const std::string &what, const std::string 
     return err;
 }
 
+void add_steps(const expr::FilterNode &n, std::vector<FilterStep> &out) {
+    using K = FilterStep::Kind;
+    switch (n.kind) {
+    case expr::FilterKind::Or:
+    case expr::FilterKind::And:
+        for (size_t i = 0; i < n.kids.size(); ++i) {
+            if (i) out.push_back({n.kind == expr::FilterKind::Or ? K::Or : K::And, {}, {}, {}});
+            add_steps(n.kids[i], out);
+        }
+        return;
+    case expr::FilterKind::Not:
+        // "!" then a group: libtracefs writes the steps side by side, and
+        // the kernel's "!" binds to what follows it.
+        out.push_back({K::Not, {}, {}, {}});
+        for (const auto &k : n.kids) {
+            bool group = k.kind == expr::FilterKind::Group;
+            if (!group) out.push_back({K::Open, {}, {}, {}});
+            add_steps(k, out);
+            if (!group) out.push_back({K::Close, {}, {}, {}});
+        }
+        return;
+    case expr::FilterKind::Group:
+        out.push_back({K::Open, {}, {}, {}});
+        for (const auto &k : n.kids) add_steps(k, out);
+        out.push_back({K::Close, {}, {}, {}});
+        return;
+    case expr::FilterKind::Compare: {
+        std::string value = n.value;
+        if (n.quoted) {
+            // libtracefs appends the value as written: it keeps its quotes.
+            char q = value.find('"') == std::string::npos ? '"' : '\'';
+            value = q + value + q;
+        }
+        out.push_back({K::Compare, n.field, n.op, std::move(value)});
+        return;
+    }
+    }
+}
+
+ksurf_compare compare_of(const std::string &op) {
+    if (op == "!=") return KSURF_COMPARE_NE;
+    if (op == ">") return KSURF_COMPARE_GT;
+    if (op == ">=") return KSURF_COMPARE_GE;
+    if (op == "<") return KSURF_COMPARE_LT;
+    if (op == "<=") return KSURF_COMPARE_LE;
+    if (op == "~") return KSURF_COMPARE_RE;
+    if (op == "&") return KSURF_COMPARE_AND;
+    return KSURF_COMPARE_EQ;
+}
+
+ksurf_filter_type type_of(FilterStep::Kind k) {
+    switch (k) {
+    case FilterStep::Kind::And:
+        return KSURF_FILTER_AND;
+    case FilterStep::Kind::Or:
+        return KSURF_FILTER_OR;
+    case FilterStep::Kind::Not:
+        return KSURF_FILTER_NOT;
+    case FilterStep::Kind::Open:
+        return KSURF_FILTER_OPEN_PAREN;
+    case FilterStep::Kind::Close:
+        return KSURF_FILTER_CLOSE_PAREN;
+    case FilterStep::Kind::Compare:
+        break;
+    }
+    return KSURF_FILTER_COMPARE;
+}
+
 } // namespace
 
-Result<std::shared_ptr<LatencySynth>> LatencySynth::create(tep_handle *tep, const Tracefs &fs,
-                                                           const std::string &name,
-                                                           const std::string &system,
-                                                           const std::string &start,
-                                                           const std::string &end, bool usecs) {
+Result<std::vector<FilterStep>> filter_steps(std::string_view filter) {
+    expr::Filter parsed;
+    std::vector<expr::Diagnostic> diags;
+    if (!expr::parse_filter(filter, 0, filter.size(), parsed, diags))
+        return std::unexpected(Error{
+            fmt::format("not a filter: {}{}", filter, diags.empty() ? "" : ": " + diags[0].message),
+            0,
+            {},
+            {}});
+    std::vector<FilterStep> out;
+    add_steps(parsed.root, out);
+    return out;
+}
+
+Result<std::shared_ptr<LatencySynth>>
+LatencySynth::create(tep_handle *tep, const Tracefs &fs, const std::string &name,
+                     const std::string &system, const std::string &start, const std::string &end,
+                     bool usecs, const std::string &start_filter) {
+    std::vector<FilterStep> steps;
+    if (!start_filter.empty()) {
+        auto parsed = filter_steps(start_filter);
+        if (!parsed) return std::unexpected(parsed.error());
+        steps = std::move(*parsed);
+    }
     std::string before = fs.error_log();
     errno = 0;
     tracefs_synth *s = ksurf_synth_latency(tep, name.c_str(), system.c_str(), start.c_str(),
@@ -40,6 +129,19 @@ Result<std::shared_ptr<LatencySynth>> LatencySynth::create(tep_handle *tep, cons
                         fmt::format("cannot describe the synthetic event {} ({}/{} -> {}/{})", name,
                                     system, start, system, end),
                         before));
+    if (!steps.empty()) {
+        std::vector<ksurf_filter_step> c;
+        for (const auto &st : steps)
+            c.push_back({type_of(st.kind), st.field.c_str(), compare_of(st.op), st.value.c_str()});
+        if (ksurf_synth_start_filter(s, c.data(), c.size()) < 0) {
+            Error e = synth_error(
+                fs,
+                fmt::format("libtracefs refused the entry filter '{}' of {}", start_filter, name),
+                before);
+            ksurf_synth_free(s);
+            return std::unexpected(e);
+        }
+    }
     if (ksurf_synth_create(s) < 0) {
         Error e =
             synth_error(fs, fmt::format("the kernel refused the synthetic event {}", name), before);

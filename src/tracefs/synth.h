@@ -13,6 +13,8 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 struct tep_handle;
 struct tracefs_synth;
@@ -24,9 +26,14 @@ class LatencySynth {
     // Creates synthetic/NAME with one u64 field `lat`, the time from
     // SYSTEM/START to SYSTEM/END of the same task (common_pid), in
     // microseconds (usecs) or nanoseconds. `tep` must know both events.
+    // start_filter (a kernel filter over START's fields, "" for none) gates
+    // the start histogram: only the entries it matches are timed. The
+    // filter file of START would not do: a trigger runs before the event's
+    // filter is tested (kernel/trace/trace.h, __event_trigger_test_discard).
     static Result<std::shared_ptr<LatencySynth>>
     create(tep_handle *tep, const Tracefs &fs, const std::string &name, const std::string &system,
-           const std::string &start, const std::string &end, bool usecs);
+           const std::string &start, const std::string &end, bool usecs,
+           const std::string &start_filter = {});
     ~LatencySynth();
     LatencySynth(const LatencySynth &) = delete;
     LatencySynth &operator=(const LatencySynth &) = delete;
@@ -43,6 +50,18 @@ class LatencySynth {
     std::string name_;
     bool live_ = true;
 };
+
+// A kernel filter, one step at a time, as libtracefs builds a histogram's
+// filter (tracefs_synth_append_start_filter takes no filter text).
+struct FilterStep {
+    enum class Kind { Compare, And, Or, Not, Open, Close };
+    Kind kind = Kind::Compare;
+    std::string field, op, value; // Compare: value as the kernel reads it ("\"cat\"", 42)
+};
+// The steps of `filter`, a filter in the kernel's syntax as compile_filter
+// makes it (`comm == "cat" && (n > 1 || !(n < 0))`); an error for text
+// that is not one.
+Result<std::vector<FilterStep>> filter_steps(std::string_view filter);
 
 // "ksurf_123_lat" -> "synthetic event names of run 123": the owner of a
 // synthetic event ksurf made, if it is one.

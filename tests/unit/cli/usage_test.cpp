@@ -46,3 +46,29 @@ TEST(Usage, VersionNamesWhatItWasBuiltWith) {
     EXPECT_NE(r.out.find("\nbuilt with: (no capstone"), std::string::npos) << r.out;
 #endif
 }
+
+TEST(Usage, LatFilterAndKeys) {
+    // lat's f:FILTER and --by are checked before anything is compiled or armed.
+    auto help = run_ksurf({"lat", "--help"});
+    EXPECT_EQ(help.status, 0);
+    for (const char *word : {"FILTER", "f:CONDITION", "pid", "stack", "one JSON document"})
+        EXPECT_NE(help.out.find(word), std::string::npos) << word;
+    auto two = run_ksurf({"lat", "vfs_read f:count>1", "f:count<9"});
+    EXPECT_EQ(two.status, 2);
+    EXPECT_NE(two.err.find("two filters"), std::string::npos) << two.err;
+    auto bare = run_ksurf({"lat", "vfs_read", "count>1"});
+    EXPECT_EQ(bare.status, 2);
+    EXPECT_NE(bare.err.find("is not a filter"), std::string::npos) << bare.err;
+    auto func = run_ksurf({"lat", "vfs_read", "--by", "func"});
+    EXPECT_EQ(func.status, 2);
+    EXPECT_NE(func.err.find("lat keys are comm, pid, tid, cpu and stack"), std::string::npos)
+        << func.err;
+    auto ustack = run_ksurf({"lat", "vfs_read", "--by", "ustack"});
+    EXPECT_EQ(ustack.status, 2) << ustack.err;
+    // The probe stream prints an object per event, count a document.
+    auto probe = run_ksurf({"help", "probe"});
+    EXPECT_NE(probe.out.find("one JSON object per event"), std::string::npos);
+    auto count = run_ksurf({"count", "--help"});
+    EXPECT_NE(count.out.find("one JSON document"), std::string::npos);
+    EXPECT_EQ(count.out.find("per event"), std::string::npos) << count.out;
+}

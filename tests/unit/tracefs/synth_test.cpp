@@ -86,3 +86,63 @@ TEST(Synthetic, LeftoversOfADeadRunAreRemoved) {
     EXPECT_TRUE(out.problems.empty());
     fs::remove_all(root);
 }
+
+namespace {
+
+// The steps as one line: "field op value" for a compare, the conjunction or
+// bracket otherwise, space separated.
+std::string steps_text(const std::vector<FilterStep> &steps) {
+    std::string out;
+    for (const auto &s : steps) {
+        if (!out.empty()) out += ' ';
+        switch (s.kind) {
+        case FilterStep::Kind::Compare:
+            out += s.field + s.op + s.value;
+            break;
+        case FilterStep::Kind::And:
+            out += "&&";
+            break;
+        case FilterStep::Kind::Or:
+            out += "||";
+            break;
+        case FilterStep::Kind::Not:
+            out += "!";
+            break;
+        case FilterStep::Kind::Open:
+            out += "(";
+            break;
+        case FilterStep::Kind::Close:
+            out += ")";
+            break;
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+TEST(SyntheticFilter, StepsFollowTheFilter) {
+    // lat's f:FILTER reaches libtracefs's start filter step by step.
+    auto s = filter_steps(R"(comm == "cat" && (n > 1 || !(n < 0)))");
+    ASSERT_TRUE(s) << s.error().str();
+    EXPECT_EQ(steps_text(*s), R"(comm=="cat" && ( n>1 || ! ( n<0 ) ))");
+    auto one = filter_steps("common_pid != 42");
+    ASSERT_TRUE(one);
+    ASSERT_EQ(one->size(), 1u);
+    EXPECT_EQ((*one)[0].field, "common_pid");
+    EXPECT_EQ((*one)[0].op, "!=");
+    EXPECT_EQ((*one)[0].value, "42");
+}
+
+TEST(SyntheticFilter, StringsKeepTheirQuotes) {
+    // libtracefs writes the value as given: a string must carry its quotes,
+    // and one with a double quote inside takes single ones.
+    auto s = filter_steps(R"(comm ~ "ca*" || comm == 'a"b')");
+    ASSERT_TRUE(s) << s.error().str();
+    EXPECT_EQ(steps_text(*s), R"(comm~"ca*" || comm=='a"b')");
+}
+
+TEST(SyntheticFilter, TextThatIsNoFilterIsAnError) {
+    EXPECT_FALSE(filter_steps("comm == "));
+    EXPECT_FALSE(filter_steps("(n > 1"));
+}
