@@ -15,6 +15,7 @@
 #include "engine/fold_mode.h"
 #include "expr/ast.h"
 #include "output/output.h"
+#include "tracefs/synth.h"
 #include "util/strings.h"
 #include "util/write_error.h"
 
@@ -124,7 +125,8 @@ class LatHandler : public Handler {
 // In the kernel: a synthetic event between the entry and the return, where
 // the kernel has hist triggers and synthetic events.
 engine::Where decide_lat(const aggregate::KernelHist &kh, const std::string &unit,
-                         const CommonOptions &common, const std::vector<aggregate::Key> &keys) {
+                         const CommonOptions &common, const std::vector<aggregate::Key> &keys,
+                         const std::string &entry_filter) {
     const char *user = "; entry and return paired per thread as records arrive";
     if (!kh.available)
         return {false, fmt::format("this kernel has no hist triggers (no 'hist:' in "
@@ -138,6 +140,14 @@ engine::Where decide_lat(const aggregate::KernelHist &kh, const std::string &uni
         return {false, fmt::format("--unit ms: the kernel's timestamps are in ns or us{}", user)};
     if (common.count) return {false, fmt::format("-n counts calls one by one{}", user)};
     if (auto why = engine::user_space_key(keys)) return {false, fmt::format("{}{}", *why, user)};
+    // libtracefs checks each name of the start filter against the entry's
+    // fields (and comm); the kernel's `cpu` is not one of them.
+    if (auto steps = tracefs::filter_steps(entry_filter); !entry_filter.empty() && steps)
+        for (const auto &st : *steps)
+            if (st.kind == tracefs::FilterStep::Kind::Compare && st.field == "cpu")
+                return {false, fmt::format("f: on cpu: libtracefs's start filter takes the "
+                                           "entry's fields and comm only{}",
+                                           user)};
     for (const auto &k : keys)
         if (k.kind == KeyKind::Stack)
             return {false, fmt::format("--by stack: lat keys by the kernel stack recorded at each "
@@ -275,7 +285,7 @@ int cmd_lat(int argc, char **argv) {
     auto fs = open_tracefs_or_report();
     if (!fs) return kExitFailure;
     auto kh = aggregate::kernel_hist_from_readme(fs->read("README").value_or(""));
-    engine::Where where = decide_lat(kh, unit, common, keys);
+    engine::Where where = decide_lat(kh, unit, common, keys, plan.probes[0].filter);
     bool stacks = false;
     for (const auto &k : keys) stacks |= k.kind == KeyKind::Stack;
     std::fprintf(stderr, "ksurf: timing in %s: %s\n", where.kernel ? "the kernel" : "user space",

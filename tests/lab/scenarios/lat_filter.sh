@@ -64,6 +64,11 @@ expect_rc0 "ksurf lat f:dfd"
 kx 90 lat do_sys_openat2 'f:dfd==-100 && comm=="cat"' --json -- cat /proc/version
 expect_rc0 "ksurf lat f:dfd==-100"
 [ "$(total)" -ge 1 ] || fail "f:dfd==-100 timed no call of cat"
+# cpu is no field libtracefs's start filter takes: user space, saying so.
+kx 90 lat do_sys_openat2 'f:cpu>=0 && comm=="cat"' --json -- cat /proc/version
+expect_rc0 "ksurf lat f:cpu"
+has 'timing in user space: f: on cpu' || fail "lat f:cpu did not say why it timed in user space"
+[ "$(total)" -ge 1 ] || fail "f:cpu>=0 timed no call of cat"
 no_leftovers "after lat f:dfd"
 state_same before "ksurf lat with filters"
 
