@@ -54,12 +54,8 @@ int run_fold(int argc, char **argv, bool hist) {
     }
     add_common_options(app, common, false, kJsonDocument);
     add_glob_option(app, common);
-    auto split = split_command(argc, argv);
-    try {
-        app.parse(static_cast<int>(split.args.size()), split.args.data());
-    } catch (const CLI::ParseError &e) {
-        return parse_error_exit(app, e);
-    }
+    SplitArgs split;
+    if (auto rc = parse_command(app, argc, argv, split)) return *rc;
     engine::FoldRequest req;
     req.keys = aggregate::parse_keys(by);
     req.top = top;

@@ -44,6 +44,16 @@ void add_glob_option(CLI::App &app, CommonOptions &o) {
         ->check(CLI::PositiveNumber);
 }
 
+std::optional<int> parse_command(CLI::App &app, int argc, char **argv, SplitArgs &split) {
+    split = split_command(argc, argv);
+    try {
+        app.parse(static_cast<int>(split.args.size()), split.args.data());
+    } catch (const CLI::ParseError &e) {
+        return parse_error_exit(app, e);
+    }
+    return std::nullopt;
+}
+
 SplitArgs split_command(int argc, char **argv) {
     SplitArgs out;
     int i = 0;

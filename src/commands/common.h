@@ -46,6 +46,9 @@ struct SplitArgs {
     std::vector<std::string> command; // after "--"
 };
 SplitArgs split_command(int argc, char **argv);
+// Splits argv at "--" into `split` and parses the part before it into app;
+// returns the exit status when the command ends there (--help, a usage error).
+std::optional<int> parse_command(CLI::App &app, int argc, char **argv, SplitArgs &split);
 
 // tracefs, or nullopt after telling the user why it cannot be had.
 std::optional<tracefs::Tracefs> open_tracefs_or_report();

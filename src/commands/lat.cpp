@@ -246,12 +246,8 @@ int cmd_lat(int argc, char **argv) {
     app.add_option("-i,--interval", interval, "print the histogram every SECS seconds")
         ->check(CLI::PositiveNumber);
     add_common_options(app, common, false, kJsonDocument);
-    auto split = split_command(argc, argv);
-    try {
-        app.parse(static_cast<int>(split.args.size()), split.args.data());
-    } catch (const CLI::ParseError &e) {
-        return parse_error_exit(app, e);
-    }
+    SplitArgs split;
+    if (auto rc = parse_command(app, argc, argv, split)) return *rc;
     auto keys = aggregate::parse_keys(by);
     for (const auto &k : keys)
         if (k.kind != KeyKind::Comm && k.kind != KeyKind::Pid && k.kind != KeyKind::Tid &&

@@ -84,12 +84,8 @@ int cmd_probe(int argc, char **argv) {
     add_common_options(app, common, true);
     add_glob_option(app, common);
 
-    auto split = split_command(argc, argv);
-    try {
-        app.parse(static_cast<int>(split.args.size()), split.args.data());
-    } catch (const CLI::ParseError &e) {
-        return parse_error_exit(app, e);
-    }
+    SplitArgs split;
+    if (auto rc = parse_command(app, argc, argv, split)) return *rc;
 
     if (native && !show) {
         std::fprintf(stderr, "ksurf: --native changes what -S prints: use it with -S\n");

@@ -99,12 +99,8 @@ int cmd_run(int argc, char **argv) {
                  "(kernels without function_graph in instances)");
     app.add_flag("--events", events,
                  "system calls and scheduler events even where the function tracer works");
-    auto split = split_command(argc, argv);
-    try {
-        app.parse(static_cast<int>(split.args.size()), split.args.data());
-    } catch (const CLI::ParseError &e) {
-        return parse_error_exit(app, e);
-    }
+    SplitArgs split;
+    if (auto rc = parse_command(app, argc, argv, split)) return *rc;
     a.command = split.command;
     if (a.command.empty()) {
         std::fprintf(stderr, "ksurf run: which command? ksurf run [OPTIONS] -- CMD ARGS...\n");

@@ -104,12 +104,8 @@ int cmd_who(int argc, char **argv) {
         ->required();
     add_common_options(app, common, false, "one JSON object per call, then one with the processes");
     add_glob_option(app, common);
-    auto split = split_command(argc, argv);
-    try {
-        app.parse(static_cast<int>(split.args.size()), split.args.data());
-    } catch (const CLI::ParseError &e) {
-        return parse_error_exit(app, e);
-    }
+    SplitArgs split;
+    if (auto rc = parse_command(app, argc, argv, split)) return *rc;
     auto fs = open_tracefs_or_report();
     if (!fs) return kExitFailure;
     compile::Plan plan;
