@@ -109,7 +109,7 @@ _ksurf() {
         ;;
     who)
         [[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "$(ksurf list events --names "syscalls/sys_enter_${cur}*" 2>/dev/null | sed 's|^syscalls/sys_enter_||')" -- "$cur"))
-        [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--pid --duration --count --buffer --json --max-funcs --help" -- "$cur"))
+        [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--pid --duration --count --buffer --json --max-funcs --fprobe-funcs --help" -- "$cur"))
         ;;
     run)
         [[ $cur == -* ]] && COMPREPLY=($(compgen -W "-g --graph --filter --notrace --max-depth --min-time --no-irqs -b --buffer --tree-limit --json --folded --svg --no-children --force --events" -- "$cur"))
@@ -126,7 +126,7 @@ _ksurf() {
         --unit) COMPREPLY=($(compgen -W "ns us ms" -- "$cur")) ;;
         *)
             [[ ${words[1]} == lat && $cword -eq 2 && $cur != -* ]] && COMPREPLY=($(_ksurf_names funcs "$cur"))
-            [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--by --top --interval --of --linear --unit --pid --duration --count --buffer --json --max-funcs --help" -- "$cur")) ;;
+            [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--by --top --interval --of --linear --unit --pid --duration --count --buffer --json --max-funcs --fprobe-funcs --help" -- "$cur")) ;;
         esac
         ;;
     help)
@@ -136,7 +136,7 @@ _ksurf() {
         # Probes (with or without the word "probe"): their options.
         [[ $cur == -* ]] && COMPREPLY=($(compgen -W "-f --file -S --show --native -o --script -a --arch --btf
             -p --pid -d --duration -n --count -b --buffer -s --stack --stats --no-irq-info
-            --json --max-funcs" -- "$cur"))
+            --json --max-funcs --fprobe-funcs" -- "$cur"))
         ;;
     esac
 }

@@ -75,7 +75,7 @@ int run_fold(int argc, char **argv, bool hist) {
     std::vector<compile::Source> sources;
     for (size_t i = 0; i < exprs.size(); ++i)
         sources.push_back({exprs[i], fmt::format("argument {}", i + 1)});
-    auto compiled = compile_sources(sources, "", "", common.max_funcs);
+    auto compiled = compile_sources(sources, "", "", common);
     if (!compiled) return compiled.error();
     const compile::Plan &plan = *compiled;
 

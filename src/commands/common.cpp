@@ -42,6 +42,10 @@ void add_glob_option(CLI::App &app, CommonOptions &o) {
                    "at most N functions from globs (p 'vfs_*'), each one probe to arm; more is "
                    "refused (default 1000)")
         ->check(CLI::PositiveNumber);
+    app.add_option("--fprobe-funcs", o.fprobe_funcs,
+                   "arm a glob of at least N functions as fprobe events (f FUNC) where the "
+                   "kernel has them (6.5+), not kprobes (default 0: never; on 6.12 they arm "
+                   "and remove about twice as slowly)");
 }
 
 std::optional<int> parse_command(CLI::App &app, int argc, char **argv, SplitArgs &split) {
@@ -169,9 +173,11 @@ class KallsymsNames : public compile::KernelNames {
 
 std::expected<compile::Plan, int> compile_sources(const std::vector<compile::Source> &sources,
                                                   const std::string &arch_name,
-                                                  const std::string &btf_path, size_t max_funcs) {
+                                                  const std::string &btf_path,
+                                                  const CommonOptions &common) {
     compile::Options opts;
-    opts.max_glob_functions = max_funcs;
+    opts.max_glob_functions = common.max_funcs;
+    opts.glob_fprobe_min = common.fprobe_funcs;
     if (!arch_name.empty()) {
         auto a = arch::arch_from_name(arch_name);
         if (!a) {

@@ -28,6 +28,7 @@ struct CommonOptions {
     bool no_irq_info = false;                             // text: leave out the irq-info columns
     size_t max_funcs = compile::kDefaultMaxGlobFunctions; // --max-funcs: the cap on functions from
                                                           // globs (compile/glob.h)
+    size_t fprobe_funcs = compile::kDefaultGlobFprobeMin; // --fprobe-funcs (0: never)
 };
 
 // -p -d -n -b -s --stats --no-irq-info --json; `stacks` (the options of event
@@ -38,7 +39,8 @@ inline constexpr const char *kJsonDocument =
     "the result as one JSON document (keys, rows, where, why, dropped, lost)";
 void add_common_options(CLI::App &app, CommonOptions &o, bool stacks,
                         const char *json_help = kJsonPerEvent);
-// --max-funcs, for the commands whose expressions may hold function globs.
+// --max-funcs and --fprobe-funcs, for the commands whose expressions may
+// hold function globs.
 void add_glob_option(CLI::App &app, CommonOptions &o);
 
 struct SplitArgs {
@@ -65,9 +67,10 @@ RunOptions to_run_options(const CommonOptions &o, const std::vector<std::string>
 
 // Compiles with the types and events it needs, loaded only when needed.
 // Prints diagnostics and the plan's notes; the error is the exit status.
-// `max_funcs`: --max-funcs, the cap on functions from globs.
+// `common`: --max-funcs (the cap on functions from globs) and --fprobe-funcs.
 std::expected<compile::Plan, int> compile_sources(const std::vector<compile::Source> &sources,
                                                   const std::string &arch_name,
-                                                  const std::string &btf_path, size_t max_funcs);
+                                                  const std::string &btf_path,
+                                                  const CommonOptions &common);
 
 } // namespace ksurf::commands

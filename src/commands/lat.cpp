@@ -275,7 +275,7 @@ int cmd_lat(int argc, char **argv) {
     std::vector<compile::Source> sources = {
         {entry, "the entry of FUNC"},
         {fmt::format("{} {}", user ? "R" : "r", func), "the return of FUNC"}};
-    auto compiled = compile_sources(sources, "", "", common.max_funcs);
+    auto compiled = compile_sources(sources, "", "", common);
     if (!compiled) return compiled.error();
     const compile::Plan &plan = *compiled;
     auto fs = open_tracefs_or_report();

@@ -108,7 +108,7 @@ int cmd_probe(int argc, char **argv) {
         return kExitUsage;
     }
 
-    auto compiled = compile_sources(sources, arch_name, btf_path, common.max_funcs);
+    auto compiled = compile_sources(sources, arch_name, btf_path, common);
     if (!compiled) return compiled.error();
     const compile::Plan &plan = *compiled;
     for (const auto &p : plan.probes)

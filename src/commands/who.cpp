@@ -113,7 +113,7 @@ int cmd_who(int argc, char **argv) {
     if (has_glob(name)) {
         // who 'vfs_*': every probe-able function the glob matches, each call
         // labelled with its own function (compile/glob.h).
-        auto compiled = compile_sources({{"p " + name, "who NAME"}}, "", "", common.max_funcs);
+        auto compiled = compile_sources({{"p " + name, "who NAME"}}, "", "", common);
         if (!compiled) return compiled.error();
         plan = std::move(*compiled);
     } else {

@@ -18,6 +18,7 @@ bool ProbeCompiler::run(Probe &out) {
         diags_[i].text = src_.text;
     }
     if (!parsed) return false;
+    if (type_) ast_.type = *type_;
     out.text = src_.text;
     out.origin = src_.origin;
     switch (ast_.type) {

@@ -94,6 +94,10 @@ class KernelNames {
 
 // The default cap on the functions globs expand to (compile/glob.h).
 constexpr size_t kDefaultMaxGlobFunctions = 1000;
+// From how many functions a glob is armed as fprobe events where the running
+// kernel has them; 0: never, the default (compile/glob.cpp, kind_for_glob,
+// has the measurement that chose it).
+constexpr size_t kDefaultGlobFprobeMin = 0;
 
 struct Options {
     Arch arch = host_arch();
@@ -114,6 +118,10 @@ struct Options {
     // At most this many functions from globs (p vfs_*) in one plan; more is
     // refused with the number matched (compile/glob.h).
     size_t max_glob_functions = kDefaultMaxGlobFunctions;
+    // A glob matching at least this many functions (0: none) becomes fprobe
+    // events (f FUNC, f FUNC%return) when `kernel` says it has them and the
+    // arguments need nothing only kprobes read (compile/glob.h); --fprobe-funcs.
+    size_t glob_fprobe_min = kDefaultGlobFprobeMin;
 };
 
 // The core of compile(), usable without <expected>: fills `plan` and returns

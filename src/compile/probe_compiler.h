@@ -119,6 +119,10 @@ class ProbeCompiler {
     // A function glob's match (compile/glob.h): probe `name` instead of the
     // glob written, already known to be probe-able.
     void set_function(std::string name) { function_ = std::move(name); }
+    // A function glob armed as fprobe events (compile/glob.h): the line is
+    // compiled as `f FUNC` / `f FUNC%return` (kind rules, $argN lowering)
+    // whatever its head letter says.
+    void set_type(expr::ProbeType type) { type_ = type; }
 
   private:
     KindRules rules() const { return rules_for(ast_.type); }
@@ -216,7 +220,8 @@ class ProbeCompiler {
     const struct btf *btf_ = nullptr;
     std::string btf_error_;
     uint32_t proto_ = 0;
-    std::string function_; // set_function()
+    std::string function_;                // set_function()
+    std::optional<expr::ProbeType> type_; // set_type()
 };
 
 } // namespace ksurf::compile::detail

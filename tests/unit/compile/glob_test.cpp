@@ -37,11 +37,38 @@ class FakeFunctionList : public ksurf::compile::KernelNames {
         notes.push_back("fake note: 1 on the kprobe blacklist");
         return true;
     }
+    bool probe_kind(ProbeKind kind, std::string &why) const override {
+        if (fprobes || (kind != ProbeKind::Fprobe && kind != ProbeKind::Fretprobe)) return true;
+        why = "this fake kernel has no fprobe events";
+        return false;
+    }
     std::set<std::string> names{"do_sys_openat2", "do_filp_open", "do_not_in_btf",
                                 "wake_up_new_task", "alloc_file_pseudo"};
+    bool fprobes = true; // does its tracefs/README have the fprobe line?
 };
 
 const FakeFunctionList kFake;
+const FakeFunctionList kFakeWithoutFprobes = [] {
+    FakeFunctionList k;
+    k.fprobes = false;
+    return k;
+}();
+
+// With the fprobe threshold at `fmin` (the fake lists 3 do_* functions).
+Compiled compile_glob_f(const std::vector<std::string> &lines, size_t fmin,
+                        const FakeFunctionList &kernel = kFake) {
+    ksurf::compile::Options opts;
+    opts.types = &fixture_types();
+    opts.kernel = &kernel;
+    opts.glob_fprobe_min = fmin;
+    return compile_with(lines, opts);
+}
+
+std::vector<ProbeKind> kinds(const Compiled &c) {
+    std::vector<ProbeKind> out;
+    for (const auto &p : c.plan.probes) out.push_back(p.kind);
+    return out;
+}
 
 Compiled compile_glob(const std::vector<std::string> &lines, size_t cap = 1000) {
     ksurf::compile::Options opts;
@@ -193,4 +220,110 @@ TEST(FunctionGlob, AnotherKernelsBtfListsItsFunctions) {
     ASSERT_TRUE(c.ok) << c.errors();
     EXPECT_EQ(texts(c), (std::vector<std::string>{"p do_filp_open", "p do_sys_openat2"}));
     EXPECT_NE(notes(c).find("BTF given"), std::string::npos) << notes(c);
+}
+
+// Where the kernel has fprobe events, a glob of at least glob_fprobe_min
+// functions is compiled as `f FUNC` / `f FUNC%return`: arguments as $argN,
+// the function named by each probe's text as before.
+TEST(FunctionGlobFprobes, ManyFunctionsBecomeFprobeEvents) {
+    auto c = compile_glob_f({"p do_[fs]* d=dfd f:d==3"}, 2);
+    ASSERT_TRUE(c.ok) << c.errors();
+    EXPECT_EQ(kinds(c), (std::vector<ProbeKind>{ProbeKind::Fprobe, ProbeKind::Fprobe}));
+    EXPECT_EQ(texts(c), (std::vector<std::string>{"p do_filp_open d=dfd f:d==3",
+                                                  "p do_sys_openat2 d=dfd f:d==3"}));
+    for (const auto &p : c.plan.probes) {
+        ASSERT_EQ(p.args.size(), 1u) << p.text;
+        EXPECT_EQ(p.args[0].fetch, "$arg1:s32") << p.text;
+        EXPECT_EQ(p.filter, "d==3") << p.text;
+        EXPECT_EQ(p.glob, "do_[fs]*");
+    }
+    EXPECT_EQ(c.plan.probes[1].symbol, "do_sys_openat2");
+    std::string shown = ksurf::compile::render_show(c.plan);
+    EXPECT_NE(shown.find("f:ksurf/p0 do_filp_open d=$arg1:s32\n"), std::string::npos) << shown;
+    EXPECT_NE(shown.find("f:ksurf/p1 do_sys_openat2 d=$arg1:s32\n"), std::string::npos) << shown;
+    EXPECT_EQ(ksurf::compile::definition_file(c.plan.probes[0]), "dynamic_events");
+    EXPECT_NE(notes(c).find("'do_[fs]*': 2 fprobe events (f FUNC), not kprobes"), std::string::npos)
+        << notes(c);
+}
+
+TEST(FunctionGlobFprobes, ReturnGlobsBecomeFprobeExitsWithTypedRetval) {
+    auto c = compile_glob_f({"r do_[fs]* rv=$retval"}, 2);
+    ASSERT_TRUE(c.ok) << c.errors();
+    EXPECT_EQ(kinds(c), (std::vector<ProbeKind>{ProbeKind::Fretprobe, ProbeKind::Fretprobe}));
+    std::string shown = ksurf::compile::render_show(c.plan);
+    // do_filp_open returns struct file * (x64), the fixture's do_sys_openat2 an int (s32)
+    EXPECT_NE(shown.find("f:ksurf/p0 do_filp_open%return rv=$retval:x64\n"), std::string::npos)
+        << shown;
+    EXPECT_NE(shown.find("f:ksurf/p1 do_sys_openat2%return rv=$retval:s32\n"), std::string::npos)
+        << shown;
+    EXPECT_EQ(c.plan.probes[0].text, "r do_filp_open rv=$retval");
+}
+
+TEST(FunctionGlobFprobes, BelowTheThresholdKprobes) {
+    auto c = compile_glob_f({"p do_*", "r do_*"}, 4); // 3 functions each
+    ASSERT_TRUE(c.ok) << c.errors();
+    for (const auto &p : c.plan.probes)
+        EXPECT_TRUE(p.kind == ProbeKind::Kprobe || p.kind == ProbeKind::Kretprobe) << p.text;
+    EXPECT_EQ(notes(c).find("fprobe"), std::string::npos) << notes(c);
+    // at the threshold exactly: fprobes
+    EXPECT_EQ(compile_glob_f({"p do_*"}, 3).plan.probes.at(0).kind, ProbeKind::Fprobe);
+    // 0 is never, and the default (bench_glob measured fprobes slower to arm)
+    EXPECT_EQ(ksurf::compile::kDefaultGlobFprobeMin, 0u);
+    EXPECT_EQ(compile_glob_f({"p do_*"}, 0).plan.probes.at(0).kind, ProbeKind::Kprobe);
+    EXPECT_EQ(compile_glob({"p do_*"}).plan.probes.at(0).kind, ProbeKind::Kprobe);
+}
+
+TEST(FunctionGlobFprobes, KernelWithoutFprobeEventsKeepsKprobes) {
+    auto c = compile_glob_f({"p do_[fs]* d=dfd", "r do_*"}, 1, kFakeWithoutFprobes);
+    ASSERT_TRUE(c.ok) << c.errors();
+    EXPECT_EQ(c.plan.probes.at(0).kind, ProbeKind::Kprobe);
+    EXPECT_EQ(c.plan.probes.at(0).args.at(0).fetch, "%di:s32");
+    EXPECT_EQ(c.plan.probes.back().kind, ProbeKind::Kretprobe);
+    EXPECT_EQ(notes(c).find("fprobe"), std::string::npos) << notes(c);
+    // Another kernel's BTF (--btf): its README is unknown, so kprobes.
+    ksurf::compile::Options opts;
+    opts.types = &fixture_types();
+    opts.functions_from_btf = true;
+    opts.glob_fprobe_min = 1;
+    auto b = compile_with({"p do_*"}, opts);
+    ASSERT_TRUE(b.ok) << b.errors();
+    EXPECT_EQ(b.plan.probes.at(0).kind, ProbeKind::Kprobe);
+}
+
+TEST(FunctionGlobFprobes, WhatOnlyKprobesReadKeepsKprobes) {
+    // registers and stack slots (also inside a cast), maxactive, the
+    // kernel's own fetchargs: silently kprobes, compiled as before.
+    for (std::string line : {"p do_[fs]* a=%ax", "p do_[fs]* s=$stack2", "p do_[fs]* s=$stack",
+                             "p do_[fs]* m=(struct file *)(%si)->f_pos",
+                             "p do_[fs]* x=+0(%si):string", "r5 do_[fs]*", "r do_[fs]* a=%ax"}) {
+        auto c = compile_glob_f({line}, 1);
+        ASSERT_TRUE(c.ok) << line << "\n" << c.errors();
+        ASSERT_EQ(c.plan.probes.size(), 2u) << line;
+        for (const auto &p : c.plan.probes)
+            EXPECT_TRUE(p.kind == ProbeKind::Kprobe || p.kind == ProbeKind::Kretprobe)
+                << line << ": " << p.text;
+    }
+    auto c = compile_glob_f({"p do_[fs]* a=%ax"}, 1);
+    EXPECT_EQ(c.plan.probes.at(0).args.at(0).fetch, "%ax");
+    // $comm, @symbols and %N have fprobe fetchargs
+    auto f = compile_glob_f({"p do_[fs]* c=$comm n=%1:string"}, 1);
+    ASSERT_TRUE(f.ok) << f.errors();
+    EXPECT_EQ(f.plan.probes.at(0).kind, ProbeKind::Fprobe);
+    EXPECT_EQ(f.args(), "c=$comm n=+0x0($arg2):string");
+}
+
+TEST(FunctionGlobFprobes, ErrorsAreTheKprobesTheUserWrote) {
+    // Nothing compiles as fprobes: the errors are those of `p`, not of `f`.
+    auto c = compile_glob_f({"p do_* x=$retval"}, 1);
+    EXPECT_FALSE(c.ok);
+    std::string e = c.errors();
+    EXPECT_NE(e.find("$retval is only known in a return probe"), std::string::npos) << e;
+    EXPECT_NE(e.find("use r (or R for user space) instead of p"), std::string::npos) << e;
+    EXPECT_EQ(e.find("f FUNC%return"), std::string::npos) << e;
+    // Some functions skipped: the rest are fprobes, with the skip note.
+    auto s = compile_glob_f({"p do_* name=filename:string"}, 1);
+    ASSERT_TRUE(s.ok) << s.errors();
+    EXPECT_EQ(kinds(s), (std::vector<ProbeKind>{ProbeKind::Fprobe}));
+    EXPECT_EQ(s.args(), "name=+0x0($arg2):string");
+    EXPECT_NE(notes(s).find("skipped 2 of the 3"), std::string::npos) << notes(s);
 }
