@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <gtest/gtest.h>
+#include <iterator>
 #include <string>
 
 using ksurf::test::run_ksurf;
@@ -99,4 +100,30 @@ TEST(ShowChecks, FunctionGlobExpandsAndIsCapped) {
     auto capped = run_ksurf({"-S", "--max-funcs", "1", "p vfs_*"});
     EXPECT_EQ(capped.status, 2) << capped.err;
     EXPECT_NE(capped.err.find("over the cap of 1"), std::string::npos) << capped.err;
+}
+
+// --fprobe-funcs N: fprobe events (f:) where this kernel's tracefs README
+// lists them, kprobes (p:) where it does not (this 6.18 host: no fprobes).
+TEST(ShowChecks, FprobeFuncsFollowsTheKernelsReadme) {
+    if (auto why = kernel_skip_reason(); !why.empty()) GTEST_SKIP() << why;
+    std::ifstream in("/sys/kernel/tracing/README");
+    if (!in) GTEST_SKIP() << "no /sys/kernel/tracing/README to tell whether it has fprobes";
+    std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    bool fprobes = readme.find("f[:[<group>/][<event>]] <func-name>[%return]") != std::string::npos;
+    auto r = run_ksurf({"-S", "--fprobe-funcs", "1", "p vfs_read*"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find(fprobes ? "f:ksurf/p" : "p:ksurf/p"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find(fprobes ? "p:ksurf/p" : "f:ksurf/p"), std::string::npos) << r.out;
+    EXPECT_EQ(r.err.find("fprobe events (f FUNC), not kprobes") != std::string::npos, fprobes)
+        << r.err;
+    // a register keeps kprobes either way
+#if defined(__aarch64__)
+    const std::string line = "p vfs_read* a=%x0";
+#else
+    const std::string line = "p vfs_read* a=%ax";
+#endif
+    auto reg = run_ksurf({"-S", "--fprobe-funcs", "1", line});
+    ASSERT_EQ(reg.status, 0) << reg.err;
+    EXPECT_NE(reg.out.find("p:ksurf/p"), std::string::npos) << reg.out;
+    EXPECT_EQ(reg.out.find("f:ksurf/p"), std::string::npos) << reg.out;
 }
