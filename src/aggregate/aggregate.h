@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ksurf::aggregate {
@@ -24,18 +25,39 @@ Key parse_key(std::string_view text);
 // "comm,pid" (and repeated --by) -> keys; empty names are dropped.
 std::vector<Key> parse_keys(const std::vector<std::string> &texts);
 
-// How a value is bucketed. Log2 follows the kernel's `.log2` (ceil(log2 v)):
-// bucket N holds (2^(N-1), 2^N], i.e. the integers 2^(N-1)+1 .. 2^N, and
-// bucket 0 holds 0 and 1. Linear follows `.buckets=STEP`: [k*STEP, (k+1)*STEP).
+// How a value is bucketed. Log2 follows bpftrace's hist() (floor(log2 v),
+// the value read as a signed 64-bit number): bucket 0 holds the negatives
+// "(..., 0)", 1 holds 0 "[0]", 2 holds 1 "[1]", and bucket k >= 3 holds
+// [2^(k-2), 2^(k-1)) "[16, 32)" (bounds from 1024 on as bpftrace writes
+// them: "[1K, 2K)"). Linear follows `.buckets=STEP`: [k*STEP, (k+1)*STEP).
 struct Bucketing {
     enum class Kind { Log2, Linear } kind = Kind::Log2;
     int64_t min = 0, max = 0, step = 1; // linear: values outside [min, max) are clamped
 };
-// The bucket (its lower bound as the kernel names it: N for log2, the
-// bucket's first value for linear) of v.
+// The bucket of v: its index as above for log2, its first value for linear.
 int64_t bucket_of(const Bucketing &b, int64_t v);
-// "[17, 32]" for log2 bucket 5, "[0, 1]" for bucket 0; "[10, 20)" for linear.
+// "[16, 32)", "[0]", "[1]", "(..., 0)" for log2; "[10, 20)" for linear.
 std::string bucket_label(const Bucketing &b, int64_t bucket);
+// The first and last value a bucket holds (nullopt: unbounded, the log2
+// negatives' first), for --json.
+std::pair<std::optional<int64_t>, int64_t> bucket_bounds(const Bucketing &b, int64_t bucket);
+
+// The kernel's `.log2` key is ilog2(roundup_pow_of_two(v)) on the u64 value
+// (kernel/trace/trace_events_hist.c): its bucket N holds (2^(N-1), 2^N], and
+// bucket 0 holds 0, 1 and every value above 2^63 (roundup overflows), which
+// includes the sign-extended negatives. It differs from bpftrace's only in
+// where 0, 1 and the exact powers of two go, so a second trigger counts those
+// exactly (keys=the raw value, filtered by power_filter) and this moves them:
+// bpftrace's [2^j, 2^(j+1)) = kernel bucket j+1 - P(2^(j+1)) + P(2^j).
+// `kernel`: kernel bucket N -> hits; `powers`: exact value (0, 1, 2, 4, ...,
+// 2^63 as u64 bits) -> hits. Returns Log2 buckets as bucket_of numbers them.
+std::map<int64_t, uint64_t> log2_from_kernel(const std::map<int64_t, uint64_t> &kernel,
+                                             const std::map<uint64_t, uint64_t> &powers);
+// "n==0 || n==1 || n==2 || n==4 ..." for a field of `bytes` bytes: every
+// power a value of the field can be (for an 8-byte field also the top bit,
+// 2^63, written as the signed minimum when the field is signed: the kernel
+// puts it in bucket 63, bpftrace in the negatives).
+std::string power_filter(std::string_view field, int bytes, bool is_signed);
 
 // One kernel hist trigger, as text for an event's `trigger` file.
 struct Trigger {
@@ -70,11 +92,16 @@ struct HistEntry {
     std::map<std::string, uint64_t, std::less<>> values; // the sums after hitcount: "lat" -> N
 };
 struct HistFile {
+    std::string trigger; // its "# trigger info:" (one of several triggers on an event)
     std::vector<HistEntry> entries;
     uint64_t hits = 0, entries_total = 0, dropped = 0;
     bool ok = false; // a Totals: block was seen
 };
+// All of a `hist` file's entries, whatever trigger they belong to.
 HistFile parse_hist(std::string_view text);
+// One HistFile per trigger: an event's `hist` file shows each of its hist
+// triggers in turn, each after "# event histogram" and its "# trigger info:".
+std::vector<HistFile> parse_hist_sections(std::string_view text);
 
 // The answer: rows per key, each a count or a histogram of values.
 class Table {
@@ -98,6 +125,9 @@ class Table {
     void add_counted(const std::vector<std::string> &key, uint64_t count,
                      std::optional<int64_t> bucket = std::nullopt,
                      std::optional<uint64_t> sum = std::nullopt);
+    // Buckets alone (their hits already counted by add_counted): the kernel's
+    // log2 rows once log2_from_kernel moved their powers of two.
+    void add_buckets(const std::vector<std::string> &key, const std::map<int64_t, uint64_t> &b);
 
     const std::vector<std::string> &key_names() const { return key_names_; }
     const std::optional<Bucketing> &bucketing() const { return bucketing_; }
@@ -118,7 +148,7 @@ class Table {
 };
 
 // Text: a COUNT column and the keys, or bpftrace-like histograms
-// ("[17, 32]    3 |@@@@@|") with count/min/mean/max when known.
+// ("[16, 32)    3 |@@@@@|") with count/min/mean/max when known.
 // `unit` names the values ("us"); `top` limits rows.
 std::string render_text(const Table &t, size_t top = 0, std::string_view unit = {});
 // One JSON document: {"keys":[...],"rows":[...],"where":..,"dropped":..,"lost":..}.

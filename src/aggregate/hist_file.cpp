@@ -4,9 +4,12 @@
 // val: N", then "Totals:" with Hits, Entries, Dropped).
 #include "aggregate/aggregate.h"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <fmt/format.h>
+#include <limits>
 
 namespace ksurf::aggregate {
 
@@ -152,6 +155,55 @@ std::string trigger_removal(const std::string &text) {
     return "!" + text;
 }
 
+std::string power_filter(std::string_view field, int bytes, bool is_signed) {
+    int bits = 8 * std::clamp(bytes, 1, 8);
+    std::string out = fmt::format("{}==0", field);
+    // A signed field's top bit is its negatives (in the kernel's bucket 0),
+    // but for 8 bytes the minimum is 2^63 as u64: the kernel's bucket 63.
+    int top = is_signed && bits < 64 ? bits - 2 : bits - 1;
+    for (int j = 0; j <= top; ++j) {
+        if (j == 63 && is_signed)
+            out += fmt::format(" || {}=={}", field, std::numeric_limits<int64_t>::min());
+        else
+            out += fmt::format(" || {}=={}", field, uint64_t{1} << j);
+    }
+    return out;
+}
+
+std::map<int64_t, uint64_t> log2_from_kernel(const std::map<int64_t, uint64_t> &kernel,
+                                             const std::map<uint64_t, uint64_t> &powers) {
+    auto P = [&](uint64_t v) -> __int128 {
+        auto it = powers.find(v);
+        return it == powers.end() ? 0 : it->second;
+    };
+    std::array<__int128, 65> out{}; // bucket_of's numbering: 0 negatives .. 64 [2^62, 2^63)
+    for (const auto &[k, n] : kernel) {
+        // Bucket N in 1..63 holds (2^(N-1), 2^N]: bpftrace's [2^(N-1), 2^N)
+        // (bucket_of's N+1) once 2^N moves up and 2^(N-1) moves in (below).
+        // Bucket 0, and anything the kernel could print past 63, is 0, 1 and
+        // the values above 2^63 (the negatives).
+        if (k >= 1 && k <= 63)
+            out[static_cast<size_t>(k + 1)] += n;
+        else
+            out[0] += n;
+    }
+    out[1] += P(0);
+    out[2] += P(1);
+    out[0] -= P(0) + P(1);
+    for (int j = 1; j <= 63; ++j) {
+        // 2^j sits in kernel bucket j, i.e. out[j + 1]; it belongs to
+        // out[j + 2] ([2^j, 2^(j+1))), or for 2^63 to the negatives.
+        __int128 p = P(uint64_t{1} << j);
+        out[static_cast<size_t>(j + 1)] -= p;
+        out[j == 63 ? 0 : static_cast<size_t>(j + 2)] += p;
+    }
+    std::map<int64_t, uint64_t> buckets;
+    for (size_t i = 0; i < out.size(); ++i)
+        // Below zero only when the two triggers were read a few hits apart.
+        if (out[i] > 0) buckets[static_cast<int64_t>(i)] = static_cast<uint64_t>(out[i]);
+    return buckets;
+}
+
 KernelHist kernel_hist_from_readme(std::string_view readme) {
     KernelHist k;
     k.available = readme.find("hist:") != std::string_view::npos ||
@@ -160,6 +212,32 @@ KernelHist kernel_hist_from_readme(std::string_view readme) {
     if (readme.find("common_cpu") != std::string_view::npos) k.cpu = "common_cpu";
     k.synthetic = readme.find("synthetic_events") != std::string_view::npos;
     return k;
+}
+
+std::vector<HistFile> parse_hist_sections(std::string_view text) {
+    std::vector<HistFile> out;
+    std::vector<std::string_view> parts;
+    size_t start = 0;
+    for (size_t pos = 0; pos < text.size();) {
+        size_t nl = text.find('\n', pos);
+        size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+        if (text.substr(pos).starts_with("# event histogram") && pos > start) {
+            parts.push_back(text.substr(start, pos - start));
+            start = pos;
+        }
+        pos = end;
+    }
+    parts.push_back(text.substr(start));
+    for (auto part : parts) {
+        HistFile h = parse_hist(part);
+        const std::string_view info = "# trigger info:";
+        if (auto at = part.find(info); at != std::string_view::npos) {
+            auto line = part.substr(at + info.size());
+            h.trigger = std::string(trim(line.substr(0, line.find('\n'))));
+        }
+        if (h.ok || !h.entries.empty() || !h.trigger.empty()) out.push_back(std::move(h));
+    }
+    return out;
 }
 
 HistFile parse_hist(std::string_view text) {

@@ -48,10 +48,10 @@ std::vector<Key> parse_keys(const std::vector<std::string> &texts) {
 
 int64_t bucket_of(const Bucketing &b, int64_t v) {
     if (b.kind == Bucketing::Kind::Log2) {
-        // The kernel's ilog2(roundup_pow_of_two(v)) on the u64 value.
-        uint64_t u = static_cast<uint64_t>(v);
-        if (u <= 1) return 0;
-        return static_cast<int64_t>(std::bit_width(u - 1));
+        // bpftrace's: negatives, 0, 1, then 2 + floor(log2 v).
+        if (v < 0) return 0;
+        if (v == 0) return 1;
+        return 1 + static_cast<int64_t>(std::bit_width(static_cast<uint64_t>(v)));
     }
     int64_t step = b.step > 0 ? b.step : 1;
     if (b.max > b.min) v = std::clamp(v, b.min, b.max - 1);
@@ -61,14 +61,36 @@ int64_t bucket_of(const Bucketing &b, int64_t v) {
     return q * step;
 }
 
+namespace {
+
+// 2^power as bpftrace writes a log2 bound: 512, 1K, 2K, ..., 1M, ..., 8E.
+std::string power_label(int64_t power) {
+    static constexpr const char *suffix[] = {"", "K", "M", "G", "T", "P", "E"};
+    int64_t decade = std::clamp<int64_t>(power / 10, 0, 6);
+    return fmt::format("{}{}", uint64_t{1} << (power - 10 * decade), suffix[decade]);
+}
+
+} // namespace
+
 std::string bucket_label(const Bucketing &b, int64_t bucket) {
     if (b.kind == Bucketing::Kind::Log2) {
-        if (bucket <= 0) return "[0, 1]";
-        if (bucket >= 64) return fmt::format("[2^{}+1, 2^{}]", bucket - 1, bucket);
-        uint64_t hi = uint64_t{1} << bucket;
-        return fmt::format("[{}, {}]", (hi >> 1) + 1, hi);
+        if (bucket <= 0) return "(..., 0)";
+        if (bucket == 1) return "[0]";
+        if (bucket == 2) return "[1]";
+        return fmt::format("[{}, {})", power_label(bucket - 2), power_label(bucket - 1));
     }
     return fmt::format("[{}, {})", bucket, bucket + (b.step > 0 ? b.step : 1));
+}
+
+std::pair<std::optional<int64_t>, int64_t> bucket_bounds(const Bucketing &b, int64_t bucket) {
+    if (b.kind == Bucketing::Kind::Log2) {
+        if (bucket <= 0) return {std::nullopt, -1};
+        if (bucket <= 2) return {bucket - 1, bucket - 1};
+        int64_t lo = int64_t{1} << std::min<int64_t>(bucket - 2, 62);
+        return {lo, lo + (lo - 1)}; // 2^(k-1) - 1 without overflowing at 2^63
+    }
+    int64_t step = b.step > 0 ? b.step : 1;
+    return {bucket, bucket + (step - 1)};
 }
 
 void Table::add(const std::vector<std::string> &key, std::optional<int64_t> value) {
@@ -81,6 +103,12 @@ void Table::add(const std::vector<std::string> &key, std::optional<int64_t> valu
     if (!row.has_values || *value > row.max) row.max = *value;
     row.sum += static_cast<long double>(*value);
     row.has_values = true;
+}
+
+void Table::add_buckets(const std::vector<std::string> &key, const std::map<int64_t, uint64_t> &b) {
+    auto &row = rows_[key];
+    if (row.key.empty()) row.key = key;
+    for (const auto &[bucket, n] : b) row.buckets[bucket] += n;
 }
 
 void Table::add_counted(const std::vector<std::string> &key, uint64_t count,
@@ -254,8 +282,16 @@ std::string render_json(const Table &t, size_t top, std::string_view unit) {
         nlohmann::json row = {{"key", key}, {"count", r->count}};
         if (t.bucketing()) {
             nlohmann::json buckets = nlohmann::json::array();
-            for (const auto &[k, n] : r->buckets)
-                buckets.push_back({{"bucket", bucket_label(*t.bucketing(), k)}, {"count", n}});
+            for (const auto &[k, n] : r->buckets) {
+                nlohmann::json bucket = {{"bucket", bucket_label(*t.bucketing(), k)}};
+                // Its first and last value, as bpftrace's JSON gives them (the
+                // negatives have no first).
+                auto [lo, hi] = bucket_bounds(*t.bucketing(), k);
+                if (lo) bucket["min"] = *lo;
+                bucket["max"] = hi;
+                bucket["count"] = n;
+                buckets.push_back(bucket);
+            }
             row["buckets"] = buckets;
         }
         if (r->has_values) {

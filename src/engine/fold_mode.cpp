@@ -13,8 +13,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fmt/format.h>
+#include <map>
 #include <set>
 #include <traceevent/event-parse.h>
+#include <unistd.h>
 #include <unordered_map>
 
 namespace ksurf::engine {
@@ -180,8 +182,9 @@ class FoldHandler : public Handler {
         std::vector<const tep_format_field *> fields; // per key (Field keys)
         const tep_format_field *value = nullptr;
         std::string trigger;
-        bool pid_key = false; // a common_pid key was added to follow -p / -- CMD
-        int comm_index = -1;  // the key whose execname carries the pid
+        std::string power_trigger; // log2: the one that counts 0 and the powers of two
+        bool pid_key = false;      // a common_pid key was added to follow -p / -- CMD
+        int comm_index = -1;       // the key whose execname carries the pid
     };
 
     Status attach(tracefs::Session &s, Per &per, const std::string &filter) {
@@ -225,7 +228,39 @@ class FoldHandler : public Handler {
         // lat: the sum of the latencies, for the mean.
         if (!req_.latency_event.empty()) t.vals.push_back(req_.of);
         per.trigger = aggregate::trigger_text(t);
-        return s.add_trigger(per.ref.system, per.ref.name, per.trigger);
+        auto st = s.add_trigger(per.ref.system, per.ref.name, per.trigger);
+        if (!st || !log2()) return st;
+        // bpftrace's buckets from the kernel's: a second trigger, with the
+        // same keys and filter, counts 0 and each power of two exactly
+        // (aggregate::log2_from_kernel). The session removes it with the
+        // first, on every exit path; `ksurf reset` finds it as it does the first.
+        for (auto &k : t.keys)
+            if (k == req_.of + ".log2") k = req_.of;
+        // lat's field is the synthetic event's u64.
+        int bytes = per.value ? per.value->size : 8;
+        bool is_signed = per.value && (per.value->flags & TEP_FIELD_IS_SIGNED);
+        std::string powers = aggregate::power_filter(req_.of, bytes, is_signed);
+        t.filter = filter.empty() ? powers : fmt::format("({}) && ({})", filter, powers);
+        // lat sums its field on the first trigger only.
+        t.vals.clear();
+        std::string text = aggregate::trigger_text(t);
+        // The kernel refuses a trigger write of a page or more (its removal
+        // is one byte longer).
+        long page = ::sysconf(_SC_PAGESIZE);
+        if (page > 0 && text.size() + 1 >= static_cast<size_t>(page))
+            return fail(fmt::format("hist --of {}: the trigger that counts its powers of two "
+                                    "(for bpftrace's buckets) would be {} bytes, over the "
+                                    "kernel's limit of {} for one write: shorten the filter, "
+                                    "or count in user space (-n)",
+                                    req_.of, text.size() + 1, page - 1));
+        st = s.add_trigger(per.ref.system, per.ref.name, text);
+        if (!st) return st;
+        per.power_trigger = std::move(text);
+        return {};
+    }
+
+    bool log2() const {
+        return req_.bucketing && req_.bucketing->kind == aggregate::Bucketing::Kind::Log2;
     }
 
     // lat in the kernel: the synthetic event that pairs probe 0 (entry) with
@@ -269,36 +304,62 @@ class FoldHandler : public Handler {
         if (!where_.kernel || !session_) return;
         table_.clear();
         table_.dropped = 0;
+        // log2: per row, the kernel's buckets and the exact powers of two.
+        struct Log2 {
+            std::map<int64_t, uint64_t> kernel;
+            std::map<uint64_t, uint64_t> powers;
+        };
+        std::map<std::vector<std::string>, Log2> log2s;
         for (const auto &[ev, per] : per_) {
             auto text = session_->fs().read(fmt::format(
                 "{}/events/{}/{}/hist", session_->instance(), per.ref.system, per.ref.name));
             if (!text) continue;
-            aggregate::HistFile h = aggregate::parse_hist(*text);
-            table_.dropped += h.dropped;
-            for (const auto &e : h.entries) {
-                size_t j = 0;
-                int pid = -1;
-                std::vector<std::string> key;
-                for (const auto &k : req_.keys) {
-                    if (k.kind == KeyKind::Func) {
-                        key.push_back(per.func);
-                        continue;
-                    }
-                    if (j < e.keys.size()) {
-                        if (e.pids[j] >= 0) pid = e.pids[j];
-                        key.push_back(e.keys[j++]);
-                    }
-                }
-                std::optional<int64_t> bucket;
-                if (req_.bucketing && j < e.numbers.size()) bucket = e.numbers[j++].value_or(0);
-                if (per.pid_key && j < e.numbers.size())
-                    pid = static_cast<int>(e.numbers[j].value_or(-1));
-                if (restricted_ && !traced_.contains(pid)) continue;
-                std::optional<uint64_t> sum;
-                if (auto v = e.values.find(req_.of); v != e.values.end()) sum = v->second;
-                table_.add_counted(key, e.hitcount, bucket, sum);
+            for (const auto &h : aggregate::parse_hist_sections(*text)) {
+                table_.dropped += h.dropped;
+                // The event's file shows both triggers: the first keys by
+                // NAME.log2, the second by NAME.
+                std::string_view spec =
+                    std::string_view(h.trigger).substr(0, h.trigger.find(" if "));
+                bool powers = log2() && !spec.empty() && !spec.contains(req_.of + ".log2");
+                for (const auto &e : h.entries) add_entry(per, e, powers, log2s);
             }
         }
+        for (const auto &[key, l] : log2s)
+            table_.add_buckets(key, aggregate::log2_from_kernel(l.kernel, l.powers));
+    }
+
+    template <class Log2s>
+    void add_entry(const Per &per, const aggregate::HistEntry &e, bool powers, Log2s &log2s) {
+        size_t j = 0;
+        int pid = -1;
+        std::vector<std::string> key;
+        for (const auto &k : req_.keys) {
+            if (k.kind == KeyKind::Func) {
+                key.push_back(per.func);
+                continue;
+            }
+            if (j < e.keys.size()) {
+                if (e.pids[j] >= 0) pid = e.pids[j];
+                key.push_back(e.keys[j++]);
+            }
+        }
+        std::optional<int64_t> bucket;
+        if (req_.bucketing && j < e.numbers.size()) bucket = e.numbers[j++].value_or(0);
+        if (per.pid_key && j < e.numbers.size()) pid = static_cast<int>(e.numbers[j].value_or(-1));
+        if (restricted_ && !traced_.contains(pid)) return;
+        if (powers) {
+            // The raw value (u64 bits), counted already by the first trigger.
+            if (bucket) log2s[key].powers[static_cast<uint64_t>(*bucket)] += e.hitcount;
+            return;
+        }
+        std::optional<uint64_t> sum;
+        if (auto v = e.values.find(req_.of); v != e.values.end()) sum = v->second;
+        if (log2()) {
+            if (bucket) log2s[key].kernel[*bucket] += e.hitcount;
+            table_.add_counted(key, e.hitcount, std::nullopt, sum);
+            return;
+        }
+        table_.add_counted(key, e.hitcount, bucket, sum);
     }
 
     void print() {
@@ -346,6 +407,15 @@ Where decide_where(const tracefs::Tracefs &fs, const aggregate::KernelHist &kh,
     if (req.bucketing && req.bucketing->kind == aggregate::Bucketing::Kind::Linear &&
         !fs.read("README").value_or("").contains(".buckets"))
         return {false, "this kernel's hist has no .buckets (linear histograms)"};
+    // bpftrace's log2 buckets need a second trigger whose filter names every
+    // power of two (a 64-bit field's, at worst); the kernel takes less than a
+    // page per trigger write, keys and a probe's filter included.
+    long page = ::sysconf(_SC_PAGESIZE);
+    if (req.bucketing && req.bucketing->kind == aggregate::Bucketing::Kind::Log2 && page > 0 &&
+        aggregate::power_filter(req.of, 8, false).size() + 512 >= static_cast<size_t>(page))
+        return {false, fmt::format("--of {}: the name is too long for the kernel's filter of its "
+                                   "powers of two (one trigger write is under {} bytes)",
+                                   req.of, page)};
     return {true, "hist triggers on this run's instance"};
 }
 

@@ -36,9 +36,20 @@ fact "lat do_sys_openat2 of cat: $lat_total"
 # busybox cat uses sendfile; dd reads with read(2): one 16-byte read.
 kx 90 hist 'r vfs_read n=$retval' --of n -- dd if=/proc/version of=/dev/null bs=16 count=1
 expect_rc0 "ksurf hist"
-has '^\[9, 16\] +1 \|@+ *\|$' || fail "the 16-byte read is not in the [9, 16] bucket"
+# bpftrace's buckets: 16 in [16, 32) (the kernel's .log2 alone puts it with 9..15).
+has '^\[16, 32\) +1 \|@+ *\|$' || fail "the 16-byte read is not in the [16, 32) bucket"
 no_hist_triggers "after hist"
 state_same before "ksurf hist"
+# Both sides of a power of two: 31 bytes in the same bucket, 15 in the one below.
+kx 90 hist 'r vfs_read n=$retval' --of n -- dd if=/proc/version of=/dev/null bs=31 count=1
+expect_rc0 "ksurf hist of a 31-byte read"
+has '^\[16, 32\) +1 \|@+ *\|$' || fail "the 31-byte read is not in the [16, 32) bucket"
+kx 90 hist 'r vfs_read n=$retval' --of n --json -- dd if=/proc/version of=/dev/null bs=15 count=1
+expect_rc0 "ksurf hist --json of a 15-byte read"
+has '"bucket":"\[8, 16\)","count":1,"max":15,"min":8' ||
+    fail "the 15-byte read is not in the [8, 16) bucket (JSON min 8, max 15)"
+no_hist_triggers "after hist --json"
+state_same before "ksurf hist --json"
 
 kx_bg 60 count 'p vfs_read' --by comm -d 50
 wait_until 40 sh -c "grep -q vfs_read $T/kprobe_events || ! kill -0 $KX_PID"

@@ -3,7 +3,10 @@
 // kernel/trace/trace_events_hist.c's printing), the fold and its rendering.
 #include "aggregate/aggregate.h"
 
+#include <bit>
+#include <cstdint>
 #include <gtest/gtest.h>
+#include <map>
 #include <nlohmann/json.hpp>
 
 using namespace ksurf::aggregate;
@@ -151,18 +154,153 @@ TEST(AggregateHistFile, NoTotalsIsNotOk) {
     EXPECT_TRUE(parse_hist("").entries.empty());
 }
 
-TEST(AggregateBuckets, Log2LikeTheKernel) {
+TEST(AggregateBuckets, Log2LikeBpftrace) {
     Bucketing b;
-    EXPECT_EQ(bucket_of(b, 0), 0);
-    EXPECT_EQ(bucket_of(b, 1), 0);
-    EXPECT_EQ(bucket_of(b, 2), 1);
-    EXPECT_EQ(bucket_of(b, 3), 2);
-    EXPECT_EQ(bucket_of(b, 16), 4);
-    EXPECT_EQ(bucket_of(b, 17), 5);
-    EXPECT_EQ(bucket_of(b, 32), 5);
-    EXPECT_EQ(bucket_label(b, 0), "[0, 1]");
-    EXPECT_EQ(bucket_label(b, 1), "[2, 2]");
-    EXPECT_EQ(bucket_label(b, 5), "[17, 32]");
+    EXPECT_EQ(bucket_of(b, -5), 0);
+    EXPECT_EQ(bucket_of(b, INT64_MIN), 0);
+    EXPECT_EQ(bucket_of(b, 0), 1);
+    EXPECT_EQ(bucket_of(b, 1), 2);
+    EXPECT_EQ(bucket_of(b, 2), 3);
+    EXPECT_EQ(bucket_of(b, 3), 3);
+    EXPECT_EQ(bucket_of(b, 4), 4);
+    EXPECT_EQ(bucket_of(b, 15), 5);
+    EXPECT_EQ(bucket_of(b, 16), 6);
+    EXPECT_EQ(bucket_of(b, 17), 6);
+    EXPECT_EQ(bucket_of(b, 31), 6);
+    EXPECT_EQ(bucket_of(b, 32), 7);
+    EXPECT_EQ(bucket_of(b, INT64_MAX), 64);
+    EXPECT_EQ(bucket_of(b, int64_t{1} << 62), 64);
+    EXPECT_EQ(bucket_label(b, 0), "(..., 0)");
+    EXPECT_EQ(bucket_label(b, 1), "[0]");
+    EXPECT_EQ(bucket_label(b, 2), "[1]");
+    EXPECT_EQ(bucket_label(b, 3), "[2, 4)");
+    EXPECT_EQ(bucket_label(b, bucket_of(b, 16)), "[16, 32)");
+    EXPECT_EQ(bucket_label(b, bucket_of(b, 15)), "[8, 16)");
+    // bpftrace writes bounds from 1024 on with K, M, G, T, P, E.
+    EXPECT_EQ(bucket_label(b, bucket_of(b, 1000)), "[512, 1K)");
+    EXPECT_EQ(bucket_label(b, bucket_of(b, 1024)), "[1K, 2K)");
+    EXPECT_EQ(bucket_label(b, bucket_of(b, 3 << 20)), "[2M, 4M)");
+    EXPECT_EQ(bucket_label(b, 64), "[4E, 8E)");
+    EXPECT_EQ(bucket_bounds(b, 0), std::make_pair(std::optional<int64_t>{}, int64_t{-1}));
+    EXPECT_EQ(bucket_bounds(b, 1), std::make_pair(std::optional<int64_t>{0}, int64_t{0}));
+    EXPECT_EQ(bucket_bounds(b, 2), std::make_pair(std::optional<int64_t>{1}, int64_t{1}));
+    EXPECT_EQ(bucket_bounds(b, 6), std::make_pair(std::optional<int64_t>{16}, int64_t{31}));
+    EXPECT_EQ(bucket_bounds(b, 64),
+              std::make_pair(std::optional<int64_t>{int64_t{1} << 62}, int64_t{INT64_MAX}));
+}
+
+namespace {
+
+// The kernel's `.log2` (trace_events_hist.c: ilog2(roundup_pow_of_two(v))
+// on the u64 value; roundup_pow_of_two's 1UL << 64 comes out as 1 past 2^63).
+int64_t kernel_log2(uint64_t v) {
+    if (v <= 1 || v > (uint64_t{1} << 63)) return 0;
+    return std::bit_width(v - 1);
+}
+
+// What the two triggers would count for these values, and what the user
+// space fold makes of them.
+struct Folded {
+    std::map<int64_t, uint64_t> kernel, user;
+    std::map<uint64_t, uint64_t> powers;
+};
+Folded fold(const std::vector<uint64_t> &values) {
+    Folded f;
+    for (uint64_t v : values) {
+        ++f.kernel[kernel_log2(v)];
+        if (v == 0 || std::has_single_bit(v)) ++f.powers[v];
+        ++f.user[bucket_of(Bucketing{}, static_cast<int64_t>(v))];
+    }
+    return f;
+}
+
+} // namespace
+
+TEST(AggregateBuckets, KernelPowersMovedToBpftracesBuckets) {
+    const uint64_t top = uint64_t{1} << 63;
+    std::vector<uint64_t> values = {
+        0, 1, 2, 3, 4, 16, 17, 31, 32, 15, 15, 5, 64, 64, 65, top >> 1, (top >> 1) + 1, top - 1};
+    Folded f = fold(values);
+    auto got = log2_from_kernel(f.kernel, f.powers);
+    EXPECT_EQ(got, f.user);
+    Bucketing b;
+    EXPECT_EQ(got[bucket_of(b, 16)], 3u); // 16, 17, 31
+    EXPECT_EQ(got[1], 1u);                // [0]
+    EXPECT_EQ(got[2], 1u);                // [1]
+    EXPECT_EQ(got[bucket_of(b, 2)], 2u);  // 2, 3
+    EXPECT_FALSE(got.contains(0));
+
+    // The largest u64 power and the values above it (negatives as int64,
+    // sign-extended ones too) share the kernel's bucket 0 with 0 and 1 or
+    // sit in its bucket 63: bpftrace's (..., 0) either way.
+    Folded big =
+        fold({top, top + 1, ~uint64_t{0}, static_cast<uint64_t>(int64_t{-4}), 0, 1, top >> 1});
+    auto got_big = log2_from_kernel(big.kernel, big.powers);
+    EXPECT_EQ(got_big, big.user);
+    EXPECT_EQ(got_big[0], 4u);
+    EXPECT_EQ(got_big[64], 1u); // 2^62: [4E, 8E)
+
+    // Every power of two and its neighbours.
+    std::vector<uint64_t> all;
+    for (int j = 0; j < 64; ++j)
+        for (uint64_t d : {uint64_t{0}, uint64_t{1}, ~uint64_t{0}})
+            all.push_back((uint64_t{1} << j) + d);
+    Folded every = fold(all);
+    EXPECT_EQ(log2_from_kernel(every.kernel, every.powers), every.user);
+}
+
+TEST(AggregateBuckets, PowerFilter) {
+    EXPECT_EQ(power_filter("n", 1, false),
+              "n==0 || n==1 || n==2 || n==4 || n==8 || n==16 || n==32 || n==64 || n==128");
+    // A signed byte's 128 is its -128: a negative, in the kernel's bucket 0.
+    EXPECT_EQ(power_filter("n", 1, true),
+              "n==0 || n==1 || n==2 || n==4 || n==8 || n==16 || n==32 || n==64");
+    std::string u64 = power_filter("lat", 8, false);
+    EXPECT_TRUE(u64.ends_with("lat==4611686018427387904 || lat==9223372036854775808")) << u64;
+    std::string s64 = power_filter("ret", 8, true);
+    EXPECT_TRUE(s64.ends_with("ret==4611686018427387904 || ret==-9223372036854775808")) << s64;
+    // 66 terms for 64 bits, well under the kernel's page per trigger write.
+    EXPECT_LT(u64.size(), 1400u);
+}
+
+TEST(AggregateHistFile, SectionsPerTrigger) {
+    const char *text = R"(# event histogram
+#
+# trigger info: hist:keys=n.log2,common_pid:vals=hitcount:sort=hitcount:size=2048 [active]
+#
+
+{ n: ~ 2^4 , common_pid:        120 } hitcount:          2
+
+Totals:
+    Hits: 2
+    Entries: 1
+    Dropped: 0
+
+# event histogram
+#
+# trigger info: hist:keys=n,common_pid:vals=hitcount:sort=hitcount:size=2048 if n==0 || n==16 [active]
+#
+
+{ n:         16, common_pid:        120 } hitcount:          1
+
+Totals:
+    Hits: 1
+    Entries: 1
+    Dropped: 3
+)";
+    auto sections = parse_hist_sections(text);
+    ASSERT_EQ(sections.size(), 2u);
+    EXPECT_TRUE(sections[0].trigger.starts_with("hist:keys=n.log2,common_pid:"))
+        << sections[0].trigger;
+    EXPECT_TRUE(sections[1].trigger.contains("if n==0 || n==16")) << sections[1].trigger;
+    ASSERT_EQ(sections[0].entries.size(), 1u);
+    EXPECT_EQ(sections[0].entries[0].numbers[0], 4);
+    EXPECT_EQ(sections[0].entries[0].hitcount, 2u);
+    ASSERT_EQ(sections[1].entries.size(), 1u);
+    EXPECT_EQ(sections[1].entries[0].numbers[0], 16);
+    EXPECT_EQ(sections[1].dropped, 3u);
+    // parse_hist still reads them all.
+    EXPECT_EQ(parse_hist(text).entries.size(), 2u);
 }
 
 TEST(AggregateBuckets, Linear) {
@@ -189,22 +327,45 @@ TEST(AggregateTable, FoldsAndSortsCounts) {
 }
 
 TEST(AggregateTable, KernelAndUserSpaceRenderTheSame) {
+    std::vector<uint64_t> values = {16, 17, 20, 32, 1};
     Table user({"n"}, Bucketing{});
-    for (int v : {16, 17, 20, 32, 1}) user.add({}, v);
+    for (uint64_t v : values) user.add({}, static_cast<int64_t>(v));
+    // The kernel's rows: its .log2 buckets, and the powers counted apart.
+    Folded f = fold(values);
     Table kernel({"n"}, Bucketing{});
-    kernel.add_counted({}, 1, 0);
-    kernel.add_counted({}, 1, 4);
-    kernel.add_counted({}, 3, 5);
+    for (const auto &[k, n] : f.kernel) kernel.add_counted({}, n);
+    kernel.add_buckets({}, log2_from_kernel(f.kernel, f.powers));
     // The user-space fold also knows exact min/max; the buckets are equal.
     std::string u = render_text(user), k = render_text(kernel);
     EXPECT_EQ(u.substr(0, u.find("count")), k.substr(0, k.find("count")));
     EXPECT_NE(
         u.find(
-            "[17, 32]                    3 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|"),
+            "[16, 32)                    3 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|"),
         std::string::npos)
         << u;
-    EXPECT_NE(u.find("[3, 4]                      0 |"), std::string::npos) << u;
+    EXPECT_NE(u.find("[1]                         1 |"), std::string::npos) << u;
+    EXPECT_NE(u.find("[2, 4)                      0 |"), std::string::npos) << u;
+    EXPECT_NE(u.find("[32, 64)                    1 |"), std::string::npos) << u;
     EXPECT_NE(u.find("count 5, min 1, mean 17.2, max 32"), std::string::npos) << u;
+    EXPECT_NE(k.find("count 5\n"), std::string::npos) << k;
+}
+
+TEST(AggregateTable, JsonBuckets) {
+    Table t({}, Bucketing{});
+    for (int64_t v : {-1, 0, 16, 31}) t.add({}, v);
+    auto j = nlohmann::json::parse(render_json(t));
+    auto b = j["rows"][0]["buckets"];
+    ASSERT_EQ(b.size(), 3u);
+    EXPECT_EQ(b[0]["bucket"], "(..., 0)");
+    EXPECT_FALSE(b[0].contains("min"));
+    EXPECT_EQ(b[0]["max"], -1);
+    EXPECT_EQ(b[1]["bucket"], "[0]");
+    EXPECT_EQ(b[1]["min"], 0);
+    EXPECT_EQ(b[1]["max"], 0);
+    EXPECT_EQ(b[2]["bucket"], "[16, 32)");
+    EXPECT_EQ(b[2]["min"], 16);
+    EXPECT_EQ(b[2]["max"], 31);
+    EXPECT_EQ(b[2]["count"], 2);
 }
 
 TEST(AggregateTable, StackKeyPrintsFramesBelow) {
