@@ -182,9 +182,8 @@ class FoldHandler : public Handler {
         std::vector<const tep_format_field *> fields; // per key (Field keys)
         const tep_format_field *value = nullptr;
         std::string trigger;
-        std::string power_trigger; // log2: the one that counts 0 and the powers of two
-        bool pid_key = false;      // a common_pid key was added to follow -p / -- CMD
-        int comm_index = -1;       // the key whose execname carries the pid
+        bool pid_key = false; // a common_pid key was added to follow -p / -- CMD
+        int comm_index = -1;  // the key whose execname carries the pid
     };
 
     Status attach(tracefs::Session &s, Per &per, const std::string &filter) {
@@ -253,10 +252,7 @@ class FoldHandler : public Handler {
                                     "kernel's limit of {} for one write: shorten the filter, "
                                     "or count in user space (-n)",
                                     req_.of, text.size() + 1, page - 1));
-        st = s.add_trigger(per.ref.system, per.ref.name, text);
-        if (!st) return st;
-        per.power_trigger = std::move(text);
-        return {};
+        return s.add_trigger(per.ref.system, per.ref.name, text);
     }
 
     bool log2() const {
