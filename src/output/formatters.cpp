@@ -76,11 +76,14 @@ void put_text_prefix(Buffer &b, std::string_view raw_comm, int pid, int cpu, uin
         put_irq_info(b, static_cast<uint8_t>(data[2]), static_cast<uint8_t>(data[3]));
         b.push_back(' ');
     }
-    fmt::format_int sec(ts / 1000000000u);
+    // Rounded to the microsecond as the kernel's `trace` does (ns2usecs adds
+    // 500 ns): truncating printed some records 1 us before the kernel.
+    uint64_t us = (ts + 500u) / 1000u;
+    fmt::format_int sec(us / 1000000u);
     if (sec.size() < 5) put_spaces(b, 5 - sec.size());
     b.append(std::string_view(sec.data(), sec.size()));
     b.push_back('.');
-    put_uint_zero(b, (ts % 1000000000u) / 1000u, 6);
+    put_uint_zero(b, us % 1000000u, 6);
     b.append(std::string_view(": "));
 }
 
@@ -397,9 +400,10 @@ class JsonFormatter final : public FormatterBase {
         json::Writer &w = w_;
         w.begin_object();
         Buffer &ts = w.key("ts").value_buffer();
-        put_uint(ts, r.ts / 1000000000u);
+        uint64_t us = (r.ts + 500u) / 1000u; // as the text and the kernel round it
+        put_uint(ts, us / 1000000u);
         ts.push_back('.');
-        put_uint_zero(ts, (r.ts % 1000000000u) / 1000u, 6);
+        put_uint_zero(ts, us % 1000000u, 6);
         w.member("cpu", r.cpu).member("pid", r.pid).member("comm", comm);
         w.member("event", std::string_view(spec.full));
         if (spec.is_stack || spec.is_user_stack) {
