@@ -118,7 +118,7 @@ fact "count 'p vfs_*' --fprobe-funcs 2 ($n fprobe events) -- cat: $((t1 - t0)) m
 
 kx 240 hist 'r vfs_* n=$retval' --of n --fprobe-funcs 2 -- dd if=$F of=/dev/null bs=16 count=1
 expect_rc0 "ksurf hist 'r vfs_* n=\$retval' --fprobe-funcs 2"
-has '^\[9, 16\] +[1-9]' || fail "fprobe exits: the 16-byte read is not in the [9, 16] bucket"
+has '^\[16, 32\) +[1-9]' || fail "fprobe exits: the 16-byte read is not in the [16, 32) bucket"
 state_same before "ksurf hist 'r vfs_*' --fprobe-funcs 2"
 
 kx 240 'p vfs_*' -n 3 --fprobe-funcs 2 -- cat "$F"
