@@ -110,6 +110,20 @@ class FoldHandler : public Handler {
                 if (!per.value)
                     return fail(
                         fmt::format("--of {}: '{}' has no field {}", req_.of, per.func, req_.of));
+                // A string (a typed $retval of a function returning char *)
+                // has no number to bucket, and the kernel refuses a numeric
+                // filter on it: one such function of a glob is left out, said.
+                if (per.value->flags &
+                    (TEP_FIELD_IS_STRING | TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC)) {
+                    if (probe.glob.empty())
+                        return fail(fmt::format("--of {}: in '{}', {} is a string, not a number",
+                                                req_.of, per.func, req_.of));
+                    std::fprintf(stderr,
+                                 "ksurf: --of %s: left out '%s', where %s is a string, not a "
+                                 "number\n",
+                                 req_.of.c_str(), per.func.c_str(), req_.of.c_str());
+                    continue;
+                }
             }
             if (where_.kernel) {
                 auto st = attach(s, per, plan_.probes[e.probe].filter);

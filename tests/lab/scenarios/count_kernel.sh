@@ -50,6 +50,14 @@ has '"bucket":"\[8, 16\)","count":1,"max":15,"min":8' ||
     fail "the 15-byte read is not in the [8, 16) bucket (JSON min 8, max 15)"
 no_hist_triggers "after hist --json"
 state_same before "ksurf hist --json"
+# A filter and a key: the powers-of-two trigger carries both, in the kernel.
+kx 90 hist 'r vfs_read n=$retval f:n>0' --of n --by comm -- dd if=/proc/version of=/dev/null bs=16 count=1
+expect_rc0 "ksurf hist with a filter, by comm"
+has 'counting in the kernel' || fail "hist with a filter did not count in the kernel"
+has '^@\[dd\]:' || fail "hist --by comm: no histogram for dd"
+has '^\[16, 32\) +1 \|@+ *\|$' || fail "filtered, by comm: the 16-byte read is not in [16, 32)"
+no_hist_triggers "after hist with a filter"
+state_same before "ksurf hist with a filter"
 
 kx_bg 60 count 'p vfs_read' --by comm -d 50
 wait_until 40 sh -c "grep -q vfs_read $T/kprobe_events || ! kill -0 $KX_PID"
