@@ -187,13 +187,20 @@ std::map<int64_t, uint64_t> log2_from_kernel(const std::map<int64_t, uint64_t> &
         else
             out[0] += n;
     }
-    out[1] += P(0);
-    out[2] += P(1);
-    out[0] -= P(0) + P(1);
+    // The kernel prints the .log2 trigger's section before the powers'
+    // (triggers list in the order added): hits between the two reads can make
+    // a power's count exceed its kernel bucket's. Never move more than the
+    // bucket held, so the total stays the row's count.
+    std::array<__int128, 65> held = out;
+    __int128 p0 = std::min(P(0), held[0]);
+    __int128 p1 = std::min(P(1), held[0] - p0);
+    out[1] += p0;
+    out[2] += p1;
+    out[0] -= p0 + p1;
     for (int j = 1; j <= 63; ++j) {
         // 2^j sits in kernel bucket j, i.e. out[j + 1]; it belongs to
         // out[j + 2] ([2^j, 2^(j+1))), or for 2^63 to the negatives.
-        __int128 p = P(uint64_t{1} << j);
+        __int128 p = std::min(P(uint64_t{1} << j), held[static_cast<size_t>(j + 1)]);
         out[static_cast<size_t>(j + 1)] -= p;
         out[j == 63 ? 0 : static_cast<size_t>(j + 2)] += p;
     }

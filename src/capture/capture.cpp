@@ -533,6 +533,7 @@ Result<size_t> Capture::poll(int timeout_ms, Sink &sink) {
     Impl &im = *impl_;
     auto n = im.read_all();
     if (!n) return std::unexpected(n.error());
+    if (*n > 0) im.empty_wakes = 0; // data came: poll() may be trusted again
     bool pending = false;
     for (const auto &c : im.cpus) pending = pending || c.cur;
     if (*n == 0 && !pending) {

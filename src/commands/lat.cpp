@@ -144,7 +144,8 @@ engine::Where decide_lat(const aggregate::KernelHist &kh, const std::string &uni
     // fields (and comm); the kernel's `cpu` is not one of them.
     if (auto steps = tracefs::filter_steps(entry_filter); !entry_filter.empty() && steps)
         for (const auto &st : *steps)
-            if (st.kind == tracefs::FilterStep::Kind::Compare && st.field == "cpu")
+            if (st.kind == tracefs::FilterStep::Kind::Compare &&
+                (st.field == "cpu" || st.field == "CPU"))
                 return {false, fmt::format("f: on cpu: libtracefs's start filter takes the "
                                            "entry's fields and comm only{}",
                                            user)};

@@ -143,8 +143,13 @@ LatencySynth::create(tep_handle *tep, const Tracefs &fs, const std::string &name
         }
     }
     if (ksurf_synth_create(s) < 0) {
-        Error e =
-            synth_error(fs, fmt::format("the kernel refused the synthetic event {}", name), before);
+        // tracefs_synth_create writes three things: the event, the entry's
+        // histogram (with the filter) and the return's onmatch() one.
+        Error e = synth_error(fs,
+                              fmt::format("the kernel refused the synthetic event {} or the "
+                                          "histograms that pair {} with {}",
+                                          name, start, end),
+                              before);
         ksurf_synth_free(s);
         return std::unexpected(e);
     }

@@ -216,6 +216,23 @@ Folded fold(const std::vector<uint64_t> &values) {
 
 } // namespace
 
+// The powers' section is read after the .log2 one: hits in between make a
+// power's count exceed its kernel bucket's; the total must stay the row's.
+TEST(AggregateBuckets, PowersReadLaterNeverInflateTheTotal) {
+    Bucketing b;
+    // Kernel bucket 4 ((8, 16]) saw two 16s; by the powers' read, three.
+    auto got = log2_from_kernel({{4, 2}}, {{16, 3}});
+    uint64_t total = 0;
+    for (const auto &[bucket, n] : got) total += n;
+    EXPECT_EQ(total, 2u);
+    EXPECT_EQ(got[bucket_of(b, 16)], 2u);
+    // Bucket 0 (0 and 1) saw one hit; the powers say one 0 and one 1.
+    auto low = log2_from_kernel({{0, 1}}, {{0, 1}, {1, 1}});
+    total = 0;
+    for (const auto &[bucket, n] : low) total += n;
+    EXPECT_EQ(total, 1u);
+}
+
 TEST(AggregateBuckets, KernelPowersMovedToBpftracesBuckets) {
     const uint64_t top = uint64_t{1} << 63;
     std::vector<uint64_t> values = {
