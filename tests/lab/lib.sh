@@ -137,6 +137,19 @@ catch_one() {
     expect_rc0 "no event within 60 s, or ksurf failed"
 }
 
+# no_hist_triggers WHAT: fail if any trigger file (top level or an
+# instance's) still holds a hist trigger.
+no_hist_triggers() {
+    if grep -l '^hist:' $T/events/*/*/trigger $T/instances/*/events/*/*/trigger 2>/dev/null; then
+        fail "$1: a hist trigger was left"
+    fi
+}
+# no_fold_leftovers WHAT: no hist trigger and no synthetic event of ksurf's.
+no_fold_leftovers() {
+    no_hist_triggers "$1"
+    if grep ksurf $T/synthetic_events 2>/dev/null; then fail "$1: a synthetic event was left"; fi
+}
+
 # tracefs_state: what a ksurf run must leave as it found it.
 tracefs_state() {
     echo "## kprobe_events"; cat $T/kprobe_events

@@ -7,11 +7,6 @@
 
 grep -q 'hist:' $T/README || skip "this kernel has no hist triggers (no hist: in README)"
 [ -e $T/kprobe_events ] || skip "no kprobes"
-no_hist_triggers() {
-    if grep -l '^hist:' $T/events/*/*/trigger $T/instances/*/events/*/*/trigger 2>/dev/null; then
-        fail "$1: a hist trigger was left"
-    fi
-}
 tracefs_state >before
 kx 90 count 'p ksys_sync' --by comm -- sh -c 'sync; sync; sync'
 need_armed "count in the kernel"

@@ -11,11 +11,6 @@
 
 [ -e $T/kprobe_events ] || skip "no kprobes (no kprobe_events)"
 now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
-no_hist_triggers() {
-    if grep -l '^hist:' $T/events/*/*/trigger $T/instances/*/events/*/*/trigger 2>/dev/null; then
-        fail "$1: a hist trigger was left"
-    fi
-}
 F=$PWD/glob-file.txt
 echo "sixteen bytes..." >"$F"
 

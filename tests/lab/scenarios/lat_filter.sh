@@ -10,12 +10,6 @@
 grep -q 'hist:' $T/README || skip "this kernel has no hist triggers (no hist: in README)"
 grep -q 'synthetic_events' $T/README || skip "this kernel has no synthetic events"
 [ -e $T/kprobe_events ] || skip "no kprobes"
-no_leftovers() {
-    if grep -l '^hist:' $T/events/*/*/trigger $T/instances/*/events/*/*/trigger 2>/dev/null; then
-        fail "$1: a hist trigger was left"
-    fi
-    if grep ksurf $T/synthetic_events; then fail "$1: a synthetic event was left"; fi
-}
 total() { sed -n 's/.*"total":\([0-9]*\).*/\1/p' "$KX_OUT"; }
 tracefs_state >before
 
@@ -49,7 +43,7 @@ lat_cat=$(total)
 fact "lat f:comm==cat: $lat_cat (count: $count_cat; lat without the filter: $all)"
 [ "$lat_cat" = "$count_cat" ] || fail "lat f:comm==cat timed $lat_cat calls, count $count_cat"
 [ "$all" -gt "$lat_cat" ] || fail "the filter kept every call ($all): ls's opens too"
-no_leftovers "after lat f:comm"
+no_fold_leftovers "after lat f:comm"
 
 # The filter inside FUNC's argument, on a string argument it defines.
 kx 90 lat 'do_sys_openat2 name=filename:ustring f:name=="/proc/version"' --json -- sh -c "$cmd"
@@ -69,7 +63,7 @@ kx 90 lat do_sys_openat2 'f:cpu>=0 && comm=="cat"' --json -- cat /proc/version
 expect_rc0 "ksurf lat f:cpu"
 has 'timing in user space: f: on cpu' || fail "lat f:cpu did not say why it timed in user space"
 [ "$(total)" -ge 1 ] || fail "f:cpu>=0 timed no call of cat"
-no_leftovers "after lat f:dfd"
+no_fold_leftovers "after lat f:dfd"
 state_same before "ksurf lat with filters"
 
 # --by pid: user space, with the reason; the same calls.
@@ -97,6 +91,6 @@ kill -9 "$KX_PID"
 kx_wait
 kx 30 reset
 expect_rc0 "ksurf reset after a SIGKILLed filtered lat"
-no_leftovers "after kill -9 and reset"
+no_fold_leftovers "after kill -9 and reset"
 state_same before "ksurf reset after a SIGKILLed filtered lat"
 pass

@@ -9,12 +9,6 @@
 grep -q 'hist:' $T/README || skip "this kernel has no hist triggers (no hist: in README)"
 grep -q 'synthetic_events' $T/README || skip "this kernel has no synthetic events"
 [ -e $T/kprobe_events ] || skip "no kprobes"
-no_leftovers() {
-    if grep -l '^hist:' $T/events/*/*/trigger $T/instances/*/events/*/*/trigger 2>/dev/null; then
-        fail "$1: a hist trigger was left"
-    fi
-    if grep ksurf $T/synthetic_events; then fail "$1: a synthetic event was left"; fi
-}
 tracefs_state >before
 kx 90 count 'p do_sys_openat2' --json -- cat /proc/version
 expect_rc0 "ksurf count"
@@ -30,14 +24,14 @@ has '"lost":0' || fail "lat's JSON reports a loss"
 lat_total=$(sed -n 's/.*"total":\([0-9]*\).*/\1/p' "$KX_OUT")
 fact "lat (kernel) do_sys_openat2 of cat: $lat_total, count: $count_total"
 [ "$lat_total" = "$count_total" ] || fail "lat counted $lat_total calls, count $count_total"
-no_leftovers "after lat"
+no_fold_leftovers "after lat"
 state_same before "ksurf lat"
 
 kx 90 lat do_sys_openat2 --by comm --unit ns -- cat /proc/version
 expect_rc0 "ksurf lat --by comm"
 has '^@\[cat\]:$' || fail "no histogram for cat"
 has "^count $count_total, mean [0-9.]+ ns$" || fail "no count and mean line for cat"
-no_leftovers "after lat --by comm"
+no_fold_leftovers "after lat --by comm"
 
 kx_bg 60 lat vfs_read -d 50
 wait_until 40 sh -c "grep -q ksurf_ $T/synthetic_events || ! kill -0 $KX_PID"
@@ -47,7 +41,7 @@ kx_wait
 kx 30 reset
 expect_rc0 "ksurf reset after a SIGKILLed lat"
 has 'removed dynamic event synthetic/ksurf_[0-9]+_lat' || fail "reset did not remove the synthetic event"
-no_leftovers "after kill -9 and reset"
+no_fold_leftovers "after kill -9 and reset"
 state_same before "ksurf reset after a SIGKILLed lat"
 
 # The next run cleans up too, without reset.
@@ -58,6 +52,6 @@ kx_wait
 kx 90 lat do_sys_openat2 -- cat /proc/version
 expect_rc0 "ksurf lat after a SIGKILLed one"
 has 'removed dynamic event synthetic/ksurf_' || fail "the next run did not remove the synthetic event"
-no_leftovers "after kill -9 and the next run"
+no_fold_leftovers "after kill -9 and the next run"
 state_same before "the run after a SIGKILLed lat"
 pass
