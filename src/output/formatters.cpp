@@ -56,6 +56,13 @@ void put_uint_zero(Buffer &b, uint64_t v, size_t width) {
     b.append(std::string_view(s.data(), s.size()));
 }
 
+// A record's time in microseconds, rounded as the kernel's `trace` rounds it
+// (ns2usecs adds 500 ns): truncating printed some records 1 us before the
+// kernel. The text prefix and JSON's "ts" both use it, so they agree.
+uint64_t kernel_usecs(uint64_t ts_ns) {
+    return (ts_ns + 500u) / 1000u;
+}
+
 // ftrace's "%16s-%-7d [%03d] d.h2. %5llu.%06lu: " shape (the irq-info
 // columns only when `data` is given); comm as the byte policy says.
 void put_text_prefix(Buffer &b, std::string_view raw_comm, int pid, int cpu, uint64_t ts,
@@ -76,9 +83,7 @@ void put_text_prefix(Buffer &b, std::string_view raw_comm, int pid, int cpu, uin
         put_irq_info(b, static_cast<uint8_t>(data[2]), static_cast<uint8_t>(data[3]));
         b.push_back(' ');
     }
-    // Rounded to the microsecond as the kernel's `trace` does (ns2usecs adds
-    // 500 ns): truncating printed some records 1 us before the kernel.
-    uint64_t us = (ts + 500u) / 1000u;
+    uint64_t us = kernel_usecs(ts);
     fmt::format_int sec(us / 1000000u);
     if (sec.size() < 5) put_spaces(b, 5 - sec.size());
     b.append(std::string_view(sec.data(), sec.size()));
@@ -400,7 +405,7 @@ class JsonFormatter final : public FormatterBase {
         json::Writer &w = w_;
         w.begin_object();
         Buffer &ts = w.key("ts").value_buffer();
-        uint64_t us = (r.ts + 500u) / 1000u; // as the text and the kernel round it
+        uint64_t us = kernel_usecs(r.ts);
         put_uint(ts, us / 1000000u);
         ts.push_back('.');
         put_uint_zero(ts, us % 1000000u, 6);
