@@ -68,7 +68,7 @@ class LatHandler : public Handler {
         procs_.feed(r);
         if (r.event == entry_) {
             open_[r.pid].push_back(r.ts);
-            return true;
+            return false; // -n N counts timed calls, not entries
         }
         if (r.event != ret_) return false;
         auto it = open_.find(r.pid);
@@ -139,7 +139,9 @@ engine::Where decide_lat(const aggregate::KernelHist &kh, const std::string &uni
     if (unit == "ms")
         return {false, fmt::format("--unit ms: the kernel's timestamps are in ns or us{}", user)};
     if (common.count) return {false, fmt::format("-n counts calls one by one{}", user)};
-    if (auto why = engine::user_space_key(keys)) return {false, fmt::format("{}{}", *why, user)};
+    // lat's histogram has one key of its own: lat.log2.
+    if (auto why = engine::user_space_key(keys, true))
+        return {false, fmt::format("{}{}", *why, user)};
     // libtracefs checks each name of the start filter against the entry's
     // fields (and comm); the kernel's `cpu` is not one of them.
     if (auto steps = tracefs::filter_steps(entry_filter); !entry_filter.empty() && steps)

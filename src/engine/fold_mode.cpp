@@ -407,13 +407,7 @@ Where decide_where(const tracefs::Tracefs &fs, const aggregate::KernelHist &kh,
     if (!kh.available)
         return {false, "this kernel has no hist triggers (no 'hist:' in tracefs/README)"};
     if (one_by_one) return {false, "-n counts events one by one"};
-    if (auto why = user_space_key(req.keys)) return {false, *why};
-    size_t keys = 0;
-    for (const auto &k : req.keys)
-        if (k.kind != KeyKind::Func) ++keys;
-    if (req.bucketing) ++keys;
-    if (keys + 1 > 3)
-        return {false, "the kernel's hist takes at most 3 keys (with the pid ksurf adds)"};
+    if (auto why = user_space_key(req.keys, req.bucketing.has_value())) return {false, *why};
     if (req.bucketing && req.bucketing->kind == aggregate::Bucketing::Kind::Linear &&
         !fs.read("README").value_or("").contains(".buckets"))
         return {false, "this kernel's hist has no .buckets (linear histograms)"};
@@ -429,14 +423,20 @@ Where decide_where(const tracefs::Tracefs &fs, const aggregate::KernelHist &kh,
     return {true, "hist triggers on this run's instance"};
 }
 
-std::optional<std::string> user_space_key(const std::vector<aggregate::Key> &keys) {
+std::optional<std::string> user_space_key(const std::vector<aggregate::Key> &keys, bool bucketed) {
+    size_t n = 0;
     for (const auto &k : keys) {
         if (k.kind == KeyKind::Pid)
             return "--by pid: the kernel's hist has no process id (tgid) field; --by tid counts "
                    "in the kernel";
         if (k.kind == KeyKind::UStack)
             return "--by ustack: the kernel's hist has no user stack key";
+        if (k.kind != KeyKind::Func) ++n; // func: one trigger per function, not a key
     }
+    // The kernel refuses a fourth key (TRACING_MAP_KEYS_MAX); the pid key
+    // attach() may add to follow -p / -- CMD is counted, whether added or not.
+    if (bucketed) ++n;
+    if (n + 1 > 3) return "the kernel's hist takes at most 3 keys (with the pid ksurf adds)";
     return std::nullopt;
 }
 

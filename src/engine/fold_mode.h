@@ -44,8 +44,9 @@ Where decide_where(const tracefs::Tracefs &fs, const aggregate::KernelHist &kh,
                    const FoldRequest &req, bool one_by_one);
 
 // Why these keys can only be counted in user space (--by pid, --by ustack:
-// the kernel's hist has no such key), or nothing. count, hist and lat ask.
-std::optional<std::string> user_space_key(const std::vector<aggregate::Key> &keys);
+// the kernel's hist has no such key; more keys than it takes, with the
+// bucket's key when `bucketed`), or nothing. count, hist and lat ask.
+std::optional<std::string> user_space_key(const std::vector<aggregate::Key> &keys, bool bucketed);
 
 // plan and req must outlive the run.
 std::unique_ptr<Handler> make_fold_handler(tep_handle *tep, const compile::Plan &plan,

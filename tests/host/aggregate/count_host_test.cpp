@@ -168,6 +168,22 @@ TEST(Lat, UprobeEntryAndReturnPaired) {
     no_triggers_left(r.pid);
 }
 
+TEST(Lat, CountStopsAfterNTimedCalls) {
+    KSURF_REQUIRE_HOST();
+    std::ifstream f(tracefs_dir() + "/uprobe_events");
+    if (!f.good()) GTEST_SKIP() << "no uprobe_events";
+    // -n counts timed calls (an entry paired with its return), not records:
+    // counting entries too stopped after 1 of the 3 calls.
+    auto r = run_ksurf({"lat", std::string(KSURF_CALLS_GETPPID) + ":one_call", "-n", "3", "--json",
+                        "--", KSURF_CALLS_GETPPID, "10"},
+                       60);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("timing in user space"), std::string::npos) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["total"], 3) << r.out;
+    no_triggers_left(r.pid);
+}
+
 TEST(Count, ByKernelStackShowsFrames) {
     KSURF_REQUIRE_HOST();
     if (!has_getppid_event()) GTEST_SKIP() << "no syscalls/sys_enter_getppid event";

@@ -1,0 +1,38 @@
+// Which keys the kernel's hist can take, decided before anything is armed:
+// count, hist and lat count in user space instead of being refused by the
+// kernel (it takes at most 3 keys, TRACING_MAP_KEYS_MAX).
+#include "aggregate/aggregate.h"
+#include "engine/fold_mode.h"
+
+#include <gtest/gtest.h>
+
+using ksurf::aggregate::parse_keys;
+using ksurf::engine::user_space_key;
+
+TEST(FoldDecide, TwoKeysAndThePidFit) {
+    EXPECT_FALSE(user_space_key(parse_keys({"comm", "cpu"}), false));
+    // func is one trigger per function, not a key.
+    EXPECT_FALSE(user_space_key(parse_keys({"func", "comm"}), true));
+}
+
+TEST(FoldDecide, ABucketIsAKey) {
+    // lat's lat.log2, hist's --of: with two keys and the pid, four.
+    auto why = user_space_key(parse_keys({"comm", "tid"}), true);
+    ASSERT_TRUE(why);
+    EXPECT_NE(why->find("at most 3 keys"), std::string::npos) << *why;
+}
+
+TEST(FoldDecide, ThreeKeysGoToUserSpace) {
+    auto why = user_space_key(parse_keys({"comm", "tid", "cpu"}), false);
+    ASSERT_TRUE(why);
+    EXPECT_NE(why->find("at most 3 keys"), std::string::npos) << *why;
+}
+
+TEST(FoldDecide, KeysTheKernelHasNot) {
+    auto pid = user_space_key(parse_keys({"pid"}), false);
+    ASSERT_TRUE(pid);
+    EXPECT_NE(pid->find("--by pid"), std::string::npos) << *pid;
+    auto ustack = user_space_key(parse_keys({"ustack"}), false);
+    ASSERT_TRUE(ustack);
+    EXPECT_NE(ustack->find("--by ustack"), std::string::npos) << *ustack;
+}
