@@ -115,13 +115,15 @@ class FoldHandler : public Handler {
                 // filter on it: one such function of a glob is left out, said.
                 if (per.value->flags &
                     (TEP_FIELD_IS_STRING | TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC)) {
+                    // raw_syscalls/sys_enter's args[6] is an array.
+                    const char *what =
+                        per.value->flags & TEP_FIELD_IS_STRING ? "a string" : "an array";
                     if (probe.glob.empty())
-                        return fail(fmt::format("--of {}: in '{}', {} is a string, not a number",
-                                                req_.of, per.func, req_.of));
+                        return fail(fmt::format("--of {}: in '{}', {} is {}, not a number", req_.of,
+                                                per.func, req_.of, what));
                     std::fprintf(stderr,
-                                 "ksurf: --of %s: left out '%s', where %s is a string, not a "
-                                 "number\n",
-                                 req_.of.c_str(), per.func.c_str(), req_.of.c_str());
+                                 "ksurf: --of %s: left out '%s', where %s is %s, not a number\n",
+                                 req_.of.c_str(), per.func.c_str(), req_.of.c_str(), what);
                     continue;
                 }
             }
@@ -264,7 +266,7 @@ class FoldHandler : public Handler {
             return fail(fmt::format("hist --of {}: the trigger that counts its powers of two "
                                     "(for bpftrace's buckets) would be {} bytes, over the "
                                     "kernel's limit of {} for one write: shorten the filter, "
-                                    "or count in user space (-n)",
+                                    "or count in user space (-n COUNT)",
                                     req_.of, text.size() + 1, page - 1));
         return s.add_trigger(per.ref.system, per.ref.name, text);
     }
@@ -335,7 +337,10 @@ class FoldHandler : public Handler {
             }
         }
         for (const auto &[key, l] : log2s)
-            table_.add_buckets(key, aggregate::log2_from_kernel(l.kernel, l.powers));
+            // A key only the powers' trigger saw (a hit between the two
+            // reads) has no row: it would print as "count 0".
+            if (!l.kernel.empty())
+                table_.add_buckets(key, aggregate::log2_from_kernel(l.kernel, l.powers));
     }
 
     template <class Log2s>

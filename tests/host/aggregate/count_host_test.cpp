@@ -140,6 +140,16 @@ TEST(Hist, LinearBucketsOfAField) {
     EXPECT_NE(r.out.find("count 10"), std::string::npos) << r.out;
 }
 
+TEST(Hist, AnArrayIsNotANumber) {
+    KSURF_REQUIRE_HOST();
+    std::ifstream f(tracefs_dir() + "/events/raw_syscalls/sys_enter/format");
+    if (!f.good()) GTEST_SKIP() << "no raw_syscalls/sys_enter event";
+    auto r = run_ksurf({"hist", "e raw_syscalls/sys_enter", "--of", "args", "--", "true"}, 60);
+    EXPECT_NE(r.status, 0);
+    EXPECT_NE(r.err.find("args is an array, not a number"), std::string::npos) << r.err;
+    no_triggers_left(r.pid);
+}
+
 TEST(Count, UnknownKeyFieldIsRefused) {
     KSURF_REQUIRE_HOST();
     if (!has_getppid_event()) GTEST_SKIP() << "no syscalls/sys_enter_getppid event";
