@@ -96,6 +96,9 @@ struct HistFile {
     std::vector<HistEntry> entries;
     uint64_t hits = 0, entries_total = 0, dropped = 0;
     bool ok = false; // a Totals: block was seen
+    // Entries that were not whole entries of the trigger's keys (said, never
+    // counted under a key they do not have).
+    uint64_t unreadable = 0;
 };
 // All of a `hist` file's entries, whatever trigger they belong to.
 HistFile parse_hist(std::string_view text);

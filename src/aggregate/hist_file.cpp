@@ -70,7 +70,7 @@ std::vector<std::string_view> split_keys(std::string_view s) {
     return out;
 }
 
-void parse_key(std::string_view part, HistEntry &e) {
+void parse_key(std::string_view part, HistEntry &e, bool maybe_execname = true) {
     auto colon = part.find(':');
     std::string_view v = colon == std::string_view::npos ? part : part.substr(colon + 1);
     std::string text;
@@ -98,7 +98,8 @@ void parse_key(std::string_view part, HistEntry &e) {
         auto dash = t.find('-', 3); // "~ 96-127" (a leading '-' would be a sign)
         num = number(t.substr(2, dash == std::string_view::npos ? dash : dash - 2));
         text = fmt::format("{}", num.value_or(0));
-    } else if (t.ends_with(']') && t.rfind('[') != std::string_view::npos && t.front() != '[') {
+    } else if (maybe_execname && t.ends_with(']') && t.rfind('[') != std::string_view::npos &&
+               t.front() != '[') {
         // execname: "bash            [     18116]"
         size_t open = t.rfind('[');
         auto p = number(t.substr(open + 1, t.size() - open - 2));
@@ -136,6 +137,105 @@ void parse_values(std::string_view tail, HistEntry &e) {
         if (!name.empty() && name != "hitcount" && n > v) e.values.emplace(name, value);
         pos = n > colon ? n : colon + 1;
     }
+}
+
+// An entry's lines: a stack key's frames (the kernel keeps at most 16 or 64,
+// by version) and the rest.
+constexpr size_t kMaxEntryLines = 128;
+
+// A key of a trigger as its `hist` file prints it: NAME: then the value.
+struct KeySpec {
+    std::string name;      // the field (common_pid for common_pid.execname)
+    bool execname = false; // " %-16s[%10d]": the comm at the hit, its pid
+    bool stack = false;    // printed as stacktrace: or common_stacktrace:
+};
+
+// "hist:keys=common_pid.execname,n.log2:vals=..." -> its keys.
+std::vector<KeySpec> trigger_keys(std::string_view trigger) {
+    std::vector<KeySpec> out;
+    auto at = trigger.find("keys=");
+    if (at == std::string_view::npos) return out;
+    std::string_view list = trigger.substr(at + 5);
+    list = list.substr(0, list.find_first_of(": "));
+    size_t pos = 0;
+    while (pos <= list.size()) {
+        size_t comma = std::min(list.find(',', pos), list.size());
+        std::string_view key = list.substr(pos, comma - pos);
+        std::string_view name = key.substr(0, key.find('.'));
+        std::string_view mod =
+            key.find('.') == std::string_view::npos ? "" : key.substr(key.find('.') + 1);
+        KeySpec k{std::string(name), mod == "execname",
+                  name == "stacktrace" || name == "common_stacktrace" || mod == "stacktrace"};
+        if (!k.name.empty()) out.push_back(std::move(k));
+        pos = comma + 1;
+    }
+    return out;
+}
+
+// Whether `text` at `pos` is "NAME:" of key k (a stack's either name).
+size_t name_at(std::string_view text, size_t pos, const KeySpec &k) {
+    for (std::string_view n : {std::string_view(k.name), std::string_view("stacktrace"),
+                               std::string_view("common_stacktrace")}) {
+        if (n != k.name && !k.stack) break;
+        if (text.substr(pos).starts_with(n) && text.substr(pos + n.size(), 1) == ":")
+            return n.size() + 1;
+    }
+    return 0;
+}
+
+// An entry's keys (between "{ " and " }") read with the trigger's keys in
+// hand, "NAME: value" joined by ", ". An .execname value is " %-16s[%10d]"
+// (kernel/trace/trace_events_hist.c): the comm, at most 15 bytes of any kind
+// (prctl(PR_SET_NAME) takes newlines and "} hitcount:"), is read by position,
+// so that no process name can end an entry early or make up one of its own.
+// Other values run to ", NEXT:", the next key's name. False: not a whole
+// entry of these keys (yet).
+bool parse_known_keys(std::string_view text, const std::vector<KeySpec> &specs, HistEntry &e) {
+    size_t pos = 0;
+    for (size_t i = 0; i < specs.size(); ++i) {
+        const KeySpec &k = specs[i];
+        if (i) {
+            if (text.substr(pos, 2) != ", ") return false;
+            pos += 2;
+        }
+        size_t name = name_at(text, pos, k);
+        if (!name) return false;
+        size_t value = pos + name;
+        // Where the value may end: the next key's ", NAME:", or the text's end.
+        auto ends_here = [&](size_t q) {
+            return i + 1 == specs.size()
+                       ? q == text.size()
+                       : name_at(text, q + 2, specs[i + 1]) && text.substr(q, 2) == ", ";
+        };
+        size_t end = std::string_view::npos;
+        if (k.execname) {
+            // The 16 columns of the comm, then "[%10d]" (a kernel with a longer
+            // comm would move it right: searched from there).
+            for (size_t q = value + 17; q + 12 <= text.size(); ++q) {
+                if (text[q] != '[' || text[q + 11] != ']' || !ends_here(q + 12)) continue;
+                auto pid = number(text.substr(q + 1, 10));
+                if (!pid) continue;
+                std::string_view comm = text.substr(value + 1, q - value - 1);
+                while (!comm.empty() && comm.back() == ' ') comm.remove_suffix(1);
+                e.keys.emplace_back(comm);
+                e.numbers.push_back(*pid);
+                e.pids.push_back(static_cast<int>(*pid));
+                end = q + 12;
+                break;
+            }
+            if (end == std::string_view::npos) return false;
+        } else {
+            for (size_t q = value; q <= text.size(); ++q)
+                if (ends_here(q)) {
+                    end = q;
+                    break;
+                }
+            if (end == std::string_view::npos) return false;
+            parse_key(text.substr(pos, end - pos), e, false);
+        }
+        pos = end;
+    }
+    return pos == text.size();
 }
 
 } // namespace
@@ -251,14 +351,24 @@ HistFile parse_hist(std::string_view text) {
     HistFile out;
     size_t pos = 0;
     std::string block; // an entry being read (several lines for stacks)
-    bool in_entry = false;
+    size_t block_lines = 0;
+    bool in_entry = false, failed = false;
+    // The keys of the trigger whose entries these are, from its "# trigger
+    // info:" (none: read as the kernel usually prints them, see split_keys).
+    std::vector<KeySpec> specs;
     while (pos < text.size()) {
         size_t nl = text.find('\n', pos);
         std::string_view line =
             text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
         pos = nl == std::string_view::npos ? text.size() : nl + 1;
         std::string_view t = trim(line);
+        // After a failed try, a new entry or the totals end the one being read.
+        if (in_entry && failed && (t.starts_with("{") || t == "Totals:")) {
+            ++out.unreadable;
+            in_entry = false;
+        }
         if (!in_entry) {
+            if (t.starts_with("# trigger info:")) specs = trigger_keys(t);
             if (t.starts_with("#") || t.empty()) continue;
             if (t.starts_with("Hits:"))
                 out.hits = after(t, "Hits:");
@@ -270,24 +380,44 @@ HistFile parse_hist(std::string_view text) {
                 out.ok = true;
             if (!t.starts_with("{")) continue;
             in_entry = true;
+            failed = false;
             block.clear();
+            block_lines = 0;
         }
         block.append(line);
         block += '\n';
+        ++block_lines;
         auto close = block.rfind("} hitcount:");
         if (close == std::string::npos) continue;
-        in_entry = false;
         std::string_view b = block;
         size_t open = b.find('{');
         HistEntry e;
         std::string_view keys = b.substr(open + 1, close - open - 1);
-        // A single-line entry's keys have no newline; a stack's do (kept).
-        if (keys.ends_with('\n')) keys.remove_suffix(1);
-        for (auto part : split_keys(keys)) parse_key(part, e);
+        if (!specs.empty()) {
+            // "{ KEYS }" on one line, "{ KEYS\n}" after a stack's frames.
+            if (keys.starts_with(' ')) keys.remove_prefix(1);
+            if (keys.ends_with(' ') || keys.ends_with('\n')) keys.remove_suffix(1);
+            if (!parse_known_keys(keys, specs, e)) {
+                failed = true;
+                // Not a whole entry yet (a comm holding "\n} hitcount:"):
+                // read on, up to the longest stack the kernel prints.
+                if (block_lines > kMaxEntryLines) {
+                    ++out.unreadable;
+                    in_entry = false;
+                }
+                continue;
+            }
+        } else {
+            // A single-line entry's keys have no newline; a stack's do (kept).
+            if (keys.ends_with('\n')) keys.remove_suffix(1);
+            for (auto part : split_keys(keys)) parse_key(part, e);
+        }
+        in_entry = false;
         e.hitcount = after(b.substr(close), "hitcount:");
         parse_values(b.substr(close + 1), e);
         out.entries.push_back(std::move(e));
     }
+    if (in_entry) ++out.unreadable;
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <bit>
 #include <fmt/format.h>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 namespace ksurf::aggregate {
@@ -70,6 +71,13 @@ std::string power_label(int64_t power) {
     return fmt::format("{}{}", uint64_t{1} << (power - 10 * decade), suffix[decade]);
 }
 
+// The first value after a linear bucket, saturated (a bucket near INT64_MAX).
+int64_t linear_end(const Bucketing &b, int64_t bucket) {
+    int64_t step = b.step > 0 ? b.step : 1;
+    return bucket > std::numeric_limits<int64_t>::max() - step ? std::numeric_limits<int64_t>::max()
+                                                               : bucket + step;
+}
+
 } // namespace
 
 std::string bucket_label(const Bucketing &b, int64_t bucket) {
@@ -79,7 +87,7 @@ std::string bucket_label(const Bucketing &b, int64_t bucket) {
         if (bucket == 2) return "[1]";
         return fmt::format("[{}, {})", power_label(bucket - 2), power_label(bucket - 1));
     }
-    return fmt::format("[{}, {})", bucket, bucket + (b.step > 0 ? b.step : 1));
+    return fmt::format("[{}, {})", bucket, linear_end(b, bucket));
 }
 
 std::pair<std::optional<int64_t>, int64_t> bucket_bounds(const Bucketing &b, int64_t bucket) {
@@ -89,8 +97,7 @@ std::pair<std::optional<int64_t>, int64_t> bucket_bounds(const Bucketing &b, int
         int64_t lo = int64_t{1} << std::min<int64_t>(bucket - 2, 62);
         return {lo, lo + (lo - 1)}; // 2^(k-1) - 1 without overflowing at 2^63
     }
-    int64_t step = b.step > 0 ? b.step : 1;
-    return {bucket, bucket + (step - 1)};
+    return {bucket, linear_end(b, bucket) - 1};
 }
 
 void Table::add(const std::vector<std::string> &key, std::optional<int64_t> value) {
@@ -140,10 +147,12 @@ uint64_t Table::total() const {
 
 namespace {
 
-// A key as text: its bytes under the byte policy (util/bytes.h), line by line,
-// so that a process name cannot carry terminal escapes while a stack key keeps
-// one frame per line.
-std::string shown(std::string_view v) {
+// A key as text: its bytes under the byte policy (util/bytes.h), so that a
+// process name cannot carry terminal escapes, nor a newline that would print
+// as a row of its own (prctl(PR_SET_NAME) takes "\n 99  sync"); a stack
+// key keeps one frame per line.
+std::string shown(std::string_view v, bool stack) {
+    if (!stack) return text_escaped(v);
     std::string out;
     for (size_t pos = 0;;) {
         size_t nl = v.find('\n', pos);
@@ -154,11 +163,16 @@ std::string shown(std::string_view v) {
     }
 }
 
+bool is_stack_key(const Table &t, size_t i) {
+    return i < t.key_names().size() &&
+           (t.key_names()[i] == "stack" || t.key_names()[i] == "ustack");
+}
+
 std::string key_title(const Table &t, const Table::Row &r) {
     std::string s;
     for (size_t i = 0; i < r.key.size(); ++i) {
         if (i) s += ", ";
-        std::string v = shown(r.key[i]);
+        std::string v = shown(r.key[i], is_stack_key(t, i));
         std::replace(v.begin(), v.end(), '\n', ' ');
         s += t.key_names().size() > 1 ? fmt::format("{}={}", t.key_names()[i], v) : v;
     }
@@ -181,12 +195,12 @@ std::string render_counts(const Table &t, size_t top) {
     std::vector<std::vector<std::string>> keys;
     for (const auto *r : rows) {
         keys.emplace_back();
-        for (const auto &k : r->key) keys.back().push_back(shown(k));
+        for (size_t i = 0; i < r->key.size(); ++i)
+            keys.back().push_back(shown(r->key[i], is_stack_key(t, i)));
     }
     for (const auto &key : keys)
         for (size_t i = 0; i < key.size() && i < widths.size(); ++i) {
-            if (key[i].find('\n') != std::string::npos || t.key_names()[i] == "stack" ||
-                t.key_names()[i] == "ustack")
+            if (is_stack_key(t, i))
                 multi[i] = true;
             else
                 widths[i] = std::max(widths[i], key[i].size());

@@ -53,7 +53,9 @@ FieldValue read_field(const capture::Record &r, const tep_format_field *f) {
             : f->size == 1 ? static_cast<int8_t>(v)
                            : s;
     out.number = s;
-    out.text = std::to_string(s);
+    // As the kernel's hist prints the key: an unsigned u64 above INT64_MAX
+    // stays positive.
+    out.text = f->flags & TEP_FIELD_IS_SIGNED ? std::to_string(s) : std::to_string(v);
     return out;
 }
 
@@ -316,6 +318,7 @@ class FoldHandler : public Handler {
         if (!where_.kernel || !session_) return;
         table_.clear();
         table_.dropped = 0;
+        unreadable_ = 0;
         // log2: per row, the kernel's buckets and the exact powers of two.
         struct Log2 {
             std::map<int64_t, uint64_t> kernel;
@@ -328,6 +331,7 @@ class FoldHandler : public Handler {
             if (!text) continue;
             for (const auto &h : aggregate::parse_hist_sections(*text)) {
                 table_.dropped += h.dropped;
+                unreadable_ += h.unreadable;
                 // The event's file shows both triggers: the first keys by
                 // NAME.log2, the second by NAME.
                 std::string_view spec =
@@ -348,18 +352,34 @@ class FoldHandler : public Handler {
         size_t j = 0;
         int pid = -1;
         std::vector<std::string> key;
-        for (const auto &k : req_.keys) {
+        for (size_t i = 0; i < req_.keys.size(); ++i) {
+            const auto &k = req_.keys[i];
             if (k.kind == KeyKind::Func) {
                 key.push_back(per.func);
                 continue;
             }
             if (j < e.keys.size()) {
                 if (e.pids[j] >= 0) pid = e.pids[j];
-                key.push_back(e.keys[j++]);
+                // The kernel prints every numeric key as a u64 (%llu): a
+                // signed field's -2 as 18446744073709551614. Shown signed,
+                // as user space shows it.
+                const tep_format_field *f = i < per.fields.size() ? per.fields[i] : nullptr;
+                if (k.kind == KeyKind::Field && f && (f->flags & TEP_FIELD_IS_SIGNED) &&
+                    e.numbers[j])
+                    key.push_back(std::to_string(*e.numbers[j]));
+                else
+                    key.push_back(e.keys[j]);
+                ++j;
             }
         }
         std::optional<int64_t> bucket;
         if (req_.bucketing && j < e.numbers.size()) bucket = e.numbers[j++].value_or(0);
+        // The kernel's .buckets=STEP knows no MIN,MAX and divides the u64
+        // value: a bucket's first value, read signed, goes where user space
+        // puts that value (clamped into MIN..MAX, on the STEP grid), so one
+        // 4 MB kmalloc in --linear 0,1024,64 is in [960, 1024), not 65,000
+        // lines further down.
+        if (bucket && !log2()) bucket = aggregate::bucket_of(*req_.bucketing, *bucket);
         if (per.pid_key && j < e.numbers.size()) pid = static_cast<int>(e.numbers[j].value_or(-1));
         if (restricted_ && !traced_.contains(pid)) return;
         if (powers) {
@@ -387,6 +407,11 @@ class FoldHandler : public Handler {
         if (table_.dropped)
             std::fprintf(stderr, "ksurf: the kernel's hist dropped %llu events (table full)\n",
                          static_cast<unsigned long long>(table_.dropped));
+        if (unreadable_)
+            std::fprintf(stderr,
+                         "ksurf: %llu rows of the kernel's hist could not be read as its keys "
+                         "(a string key holding a line break?); they are not shown\n",
+                         static_cast<unsigned long long>(unreadable_));
     }
 
     tep_handle *tep_;
@@ -400,6 +425,7 @@ class FoldHandler : public Handler {
     std::unordered_map<const tep_event *, Per> per_;
     Tgids tgids_;
     std::set<int> traced_;
+    uint64_t unreadable_ = 0;         // hist rows parse_hist could not read
     bool restricted_ = false;
     tracefs::Session *session_ = nullptr;
     std::vector<std::string> key_;

@@ -54,6 +54,45 @@ has '^\[16, 32\) +1 \|@+ *\|$' || fail "filtered, by comm: the 16-byte read is n
 no_hist_triggers "after hist with a filter"
 state_same before "ksurf hist with a filter"
 
+# A process names itself (here through /proc/self/comm, from the shell's
+# builtins): 15 bytes with newlines and "} hitcount:". The kernel's hist prints
+# it as it is; ksurf reads it by position, shows it escaped, makes up no row.
+kx 90 count 'p vfs_read' --by comm -- sh -c 'echo -ne "\n} hitcount:99\n" >/proc/$$/comm; read x </proc/version; read x </proc/version'
+expect_rc0 "ksurf count of a process named with newlines"
+has 'counting in the kernel' || fail "count --by comm did not count in the kernel"
+has '^ +[0-9]+  \\x0a} hitcount:99\\x0a$' || fail "the self-named process's row is not there, escaped"
+has '^ +99 *$' && fail "a row was made up from a process name"
+has 'could not be read' && fail "the self-named process's row could not be read"
+
+# --linear in the kernel: .buckets=STEP divides the u64 value and knows no
+# MIN,MAX; ksurf puts each bucket where user space puts its values. dd's read
+# of a directory is EISDIR (-21): [-30, -20), not the kernel's -26; a 200-byte
+# read is above MAX: the last bucket, [90, 100).
+kx 90 hist 'r vfs_read n=$retval' --of n --linear -100,100,10 -- \
+    sh -c 'dd if=/ of=/dev/null bs=16 count=1; dd if=/dev/zero of=/dev/null bs=200 count=1'
+has 'counting in the kernel' || fail "hist --linear did not count in the kernel"
+has '^\[-30, -20\) +[1-9][0-9]* \|' || fail "hist --linear in the kernel: EISDIR's -21 is not in [-30, -20)"
+has '^\[90, 100\) +[1-9][0-9]* \|' || fail "hist --linear in the kernel: the 200-byte read is not in [90, 100)"
+has '^\[200, 210\)' && fail "hist --linear in the kernel: a bucket above MAX"
+no_hist_triggers "after hist --linear"
+state_same before "ksurf hist --linear"
+
+# A signed key: the kernel's hist prints it as a u64 (%llu); ksurf shows -2,
+# in the kernel as in user space (-n folds in user space).
+if [ -e $T/events/syscalls/sys_exit_openat ]; then
+    kx 90 count 'e syscalls/sys_exit_openat' --by ret -- cat /nonexistent
+    has 'counting in the kernel' || fail "count --by ret did not count in the kernel"
+    has '^ +[0-9]+  -2$' || fail "count --by ret in the kernel: no row for ENOENT's -2"
+    has '18446744073709551614' && fail "count --by ret in the kernel: -2 shown as a u64"
+    kx 90 count 'e syscalls/sys_exit_openat' --by ret -n 1000000 -- cat /nonexistent
+    has 'counting in user space' || fail "count --by ret -n did not count in user space"
+    has '^ +[0-9]+  -2$' || fail "count --by ret in user space: no row for ENOENT's -2"
+    no_hist_triggers "after count --by ret"
+    state_same before "ksurf count --by ret"
+else
+    note "no syscalls/sys_exit_openat: the signed key is not checked"
+fi
+
 kx_bg 60 count 'p vfs_read' --by comm -d 50
 wait_until 40 sh -c "grep -q vfs_read $T/kprobe_events || ! kill -0 $KX_PID"
 kill -9 "$KX_PID"

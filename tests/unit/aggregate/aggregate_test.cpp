@@ -5,7 +5,9 @@
 
 #include <bit>
 #include <cstdint>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -320,6 +322,79 @@ Totals:
     EXPECT_EQ(parse_hist(text).entries.size(), 2u);
 }
 
+// Any unprivileged process names itself (prctl(PR_SET_NAME), 15 bytes,
+// newlines included), and the kernel prints the name as it is: it must not
+// end an entry early, make up a row, or take another process's hits.
+TEST(AggregateHistFile, AProcessNameCannotForgeARow) {
+    std::string text = "# event histogram\n#\n# trigger info: "
+                       "hist:keys=common_pid.execname:vals=hitcount:sort=hitcount.descending:"
+                       "size=2048 [active]\n#\n\n";
+    std::string forged = "\n} hitcount:99\n"; // 15 bytes
+    ASSERT_EQ(forged.size(), 15u);
+    text += "{ common_pid: " + forged + " [      1234] } hitcount:          5\n";
+    std::string comma = "a, b: c"; // a comm that looks like a second key
+    text += "{ common_pid: " + comma + std::string(16 - comma.size(), ' ') +
+            "[        77] } hitcount:          2\n";
+    text += "{ common_pid: sync            [      2386] } hitcount:          3\n";
+    text += "\nTotals:\n    Hits: 10\n    Entries: 3\n    Dropped: 0\n";
+    HistFile h = parse_hist(text);
+    ASSERT_EQ(h.entries.size(), 3u);
+    EXPECT_EQ(h.unreadable, 0u);
+    EXPECT_EQ(h.entries[0].keys[0], forged);
+    EXPECT_EQ(h.entries[0].pids[0], 1234);
+    EXPECT_EQ(h.entries[0].hitcount, 5u);
+    ASSERT_EQ(h.entries[1].keys.size(), 1u);
+    EXPECT_EQ(h.entries[1].keys[0], comma);
+    EXPECT_EQ(h.entries[1].pids[0], 77);
+    EXPECT_EQ(h.entries[2].keys[0], "sync");
+    EXPECT_EQ(h.entries[2].hitcount, 3u);
+}
+
+// With the trigger's keys known, only an .execname key has a pid: a file name
+// ending in "[3]" is a file name.
+TEST(AggregateHistFile, OnlyExecnameKeysHaveAPid) {
+    const char *text = R"(# event histogram
+#
+# trigger info: hist:keys=path,common_pid.execname:vals=hitcount:sort=hitcount.descending:size=2048 [active]
+#
+
+{ path: /tmp/a[3]                                         , common_pid: cat             [       140] } hitcount:          1
+
+Totals:
+    Hits: 1
+    Entries: 1
+    Dropped: 0
+)";
+    HistFile h = parse_hist(text);
+    ASSERT_EQ(h.entries.size(), 1u);
+    ASSERT_EQ(h.entries[0].keys.size(), 2u);
+    EXPECT_EQ(h.entries[0].keys[0], "/tmp/a[3]");
+    EXPECT_EQ(h.entries[0].pids[0], -1);
+    EXPECT_EQ(h.entries[0].keys[1], "cat");
+    EXPECT_EQ(h.entries[0].pids[1], 140);
+}
+
+// An entry that never becomes one of the trigger's keys is counted as
+// unreadable, not read as something else.
+TEST(AggregateHistFile, AnEntryOfOtherKeysIsUnreadable) {
+    const char *text = R"(# event histogram
+#
+# trigger info: hist:keys=common_pid.execname:vals=hitcount:sort=hitcount.descending:size=2048 [active]
+#
+
+{ n: 4 } hitcount:          1
+
+Totals:
+    Hits: 1
+    Entries: 1
+    Dropped: 0
+)";
+    HistFile h = parse_hist(text);
+    EXPECT_EQ(h.entries.size(), 0u);
+    EXPECT_EQ(h.unreadable, 1u);
+    EXPECT_TRUE(h.ok);
+}
+
 TEST(AggregateBuckets, Linear) {
     Bucketing b{Bucketing::Kind::Linear, 0, 100, 10};
     EXPECT_EQ(bucket_of(b, 0), 0);
@@ -328,6 +403,25 @@ TEST(AggregateBuckets, Linear) {
     EXPECT_EQ(bucket_label(b, 10), "[10, 20)");
     Bucketing open{Bucketing::Kind::Linear, 0, 0, 10};
     EXPECT_EQ(bucket_of(open, -1), -10);
+}
+
+// The kernel's .buckets=STEP bucket starts (value / STEP * STEP on the u64),
+// read signed, go where user space puts their values.
+TEST(AggregateBuckets, KernelLinearBucketsGoOnTheUserGrid) {
+    Bucketing b{Bucketing::Kind::Linear, 0, 1024, 64};
+    EXPECT_EQ(bucket_of(b, 4194304), 960); // a 4 MB kmalloc: the last bucket
+    EXPECT_EQ(bucket_of(b, 128), 128);     // a bucket start inside stays
+    // -14 / 100 * 100 on the u64 is 2^64 - 16: -16, off the grid of 100.
+    Bucketing neg{Bucketing::Kind::Linear, -1000, 1000, 100};
+    EXPECT_EQ(bucket_of(neg, -16), -100);
+    EXPECT_EQ(bucket_of(b, -16), 0); // below MIN: the first bucket
+}
+
+TEST(AggregateBuckets, LinearLabelsNearTheTopDoNotOverflow) {
+    int64_t top = std::numeric_limits<int64_t>::max();
+    Bucketing b{Bucketing::Kind::Linear, 0, 0, 1000};
+    int64_t last = top / 1000 * 1000;
+    EXPECT_EQ(bucket_label(b, last), fmt::format("[{}, {})", last, top));
 }
 
 TEST(AggregateTable, FoldsAndSortsCounts) {
