@@ -224,9 +224,11 @@ std::string define_filter_names(const std::string &entry) {
 } // namespace
 
 int cmd_lat(int argc, char **argv) {
-    CLI::App app{"ksurf lat: how long a kernel function (or P/R PATH:SYMBOL) takes, from entry "
-                 "to return: a log2 histogram, with count, min, mean and max",
-                 "ksurf lat"};
+    CLI::App app{
+        "ksurf lat: how long a kernel function (or P/R PATH:SYMBOL) takes, from entry "
+        "to return: a log2 histogram, with count and mean (and min and max where timed in user "
+        "space: the kernel's histogram keeps sums only)",
+        "ksurf lat"};
     app.footer("Examples:\n  ksurf lat vfs_fsync -d 10\n  ksurf lat do_sys_openat2 --by comm "
                "--unit ns -- cat /etc/hostname\n  ksurf lat vfs_read 'f:count>=65536' --by pid "
                "-d 10\n  ksurf lat do_sys_openat2 'f:comm==\"cat\"' -d 10\n  ksurf lat "

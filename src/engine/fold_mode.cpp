@@ -302,6 +302,7 @@ class FoldHandler : public Handler {
         if (!st) return st;
         // Its records are never read (nothing streams): no tep event to key by.
         per_[nullptr] = std::move(per);
+        latency_start_ = entry->ref;
         return {};
     }
 
@@ -340,6 +341,14 @@ class FoldHandler : public Handler {
                 for (const auto &e : h.entries) add_entry(per, e, powers, log2s);
             }
         }
+        // lat: the entry's histogram (top level, keyed by thread) holds the
+        // start of each thread's open call; once full (2048 threads, never
+        // forgotten) new threads' calls are not timed: counted as dropped.
+        if (!latency_start_.name.empty())
+            if (auto start = session_->fs().read(
+                    fmt::format("events/{}/{}/hist", latency_start_.system, latency_start_.name)))
+                for (const auto &h : aggregate::parse_hist_sections(*start))
+                    table_.dropped += h.dropped;
         for (const auto &[key, l] : log2s)
             // A key only the powers' trigger saw (a hit between the two
             // reads) has no row: it would print as "count 0".
@@ -426,6 +435,7 @@ class FoldHandler : public Handler {
     Tgids tgids_;
     std::set<int> traced_;
     uint64_t unreadable_ = 0;         // hist rows parse_hist could not read
+    capture::EventRef latency_start_; // lat in the kernel: the entry's event
     bool restricted_ = false;
     tracefs::Session *session_ = nullptr;
     std::vector<std::string> key_;

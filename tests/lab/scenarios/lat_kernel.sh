@@ -3,7 +3,7 @@
 # instance. Its total equals `ksurf count` of the entry on the same command,
 # and nothing is left: no hist trigger in any trigger file, no synthetic
 # event, no dynamic event, no instance; also after kill -9 and `ksurf reset`.
-# lab-timeout: 240
+# lab-timeout: 300
 . /lab/lib.sh
 
 grep -q 'hist:' $T/README || skip "this kernel has no hist triggers (no hist: in README)"
@@ -32,6 +32,18 @@ expect_rc0 "ksurf lat --by comm"
 has '^@\[cat\]:$' || fail "no histogram for cat"
 has "^count $count_total, mean [0-9.]+ ns$" || fail "no count and mean line for cat"
 no_fold_leftovers "after lat --by comm"
+
+# The entry's histogram (top level, by thread) keeps a row for every thread
+# that ever called the function, 2048 at most, never forgotten: past that,
+# calls go untimed. They are reported as dropped. 2100 subshells, each a new
+# pid, each one write to /dev/null.
+kx 150 lat vfs_write --json -- sh -c 'i=0; while [ $i -lt 2100 ]; do (echo x >/dev/null); i=$((i+1)); done'
+expect_rc0 "ksurf lat over 2100 threads"
+dropped=$(sed -n 's/.*"dropped":\([0-9]*\).*/\1/p' "$KX_OUT")
+fact "lat vfs_write of 2100 subshells: dropped $dropped, total $(sed -n 's/.*"total":\([0-9]*\).*/\1/p' "$KX_OUT")"
+[ -n "$dropped" ] && [ "$dropped" -gt 0 ] || fail "the calls the full entry table left untimed are not reported"
+has "hist dropped [0-9]+ events" || fail "no word on stderr of the untimed calls"
+no_fold_leftovers "after lat over 2100 threads"
 
 kx_bg 60 lat vfs_read -d 50
 wait_until 40 sh -c "grep -q ksurf_ $T/synthetic_events || ! kill -0 $KX_PID"
