@@ -174,6 +174,7 @@ std::vector<KeySpec> trigger_keys(std::string_view trigger) {
 
 // Whether `text` at `pos` is "NAME:" of key k (a stack's either name).
 size_t name_at(std::string_view text, size_t pos, const KeySpec &k) {
+    if (pos > text.size()) return 0;
     for (std::string_view n : {std::string_view(k.name), std::string_view("stacktrace"),
                                std::string_view("common_stacktrace")}) {
         if (n != k.name && !k.stack) break;
@@ -205,7 +206,7 @@ bool parse_known_keys(std::string_view text, const std::vector<KeySpec> &specs, 
         auto ends_here = [&](size_t q) {
             return i + 1 == specs.size()
                        ? q == text.size()
-                       : name_at(text, q + 2, specs[i + 1]) && text.substr(q, 2) == ", ";
+                       : text.substr(q, 2) == ", " && name_at(text, q + 2, specs[i + 1]);
         };
         size_t end = std::string_view::npos;
         if (k.execname) {
