@@ -23,13 +23,18 @@ set_target_properties(fuzz_decode_bin PROPERTIES OUTPUT_NAME fuzz_decode)
 configure_file(${KSURF_CLANG_RESOURCE}/include/fuzzer/FuzzedDataProvider.h
                ${CMAKE_CURRENT_BINARY_DIR}/include/fuzzer/FuzzedDataProvider.h COPYONLY)
 target_include_directories(fuzz_decode_bin SYSTEM PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/include)
-target_compile_options(fuzz_decode_bin PRIVATE
-  -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
-  -finstrument-functions -finstrument-functions-exclude-file-list=/usr/include,/usr/lib
-  -fsanitize-coverage=trace-cmp)
 add_library(fuzz_coverage OBJECT ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_coverage.cpp)
-target_link_libraries(fuzz_decode_bin PRIVATE
-  $<TARGET_OBJECTS:fuzz_coverage> ksurf_core ${KSURF_FUZZER_RT} -fsanitize=address,undefined)
+# A g++ libFuzzer binary: the code under test (its sources) with ASan, UBSan
+# and coverage; the rest from ksurf_core, uninstrumented. fuzz_hist too.
+function(ksurf_gxx_fuzzer target)
+  target_compile_options(${target} PRIVATE
+    -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+    -finstrument-functions -finstrument-functions-exclude-file-list=/usr/include,/usr/lib
+    -fsanitize-coverage=trace-cmp)
+  target_link_libraries(${target} PRIVATE
+    $<TARGET_OBJECTS:fuzz_coverage> ksurf_core ${KSURF_FUZZER_RT} -fsanitize=address,undefined)
+endfunction()
+ksurf_gxx_fuzzer(fuzz_decode_bin)
 add_custom_target(fuzz_decode ALL DEPENDS fuzz_decode_bin)
 
 set(work ${CMAKE_CURRENT_BINARY_DIR}/corpus_decode)

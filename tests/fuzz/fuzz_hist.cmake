@@ -14,12 +14,7 @@ file(GLOB fuzz_hist_under_test CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/aggrega
 add_executable(fuzz_hist_bin EXCLUDE_FROM_ALL
   ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_hist.cpp ${fuzz_hist_under_test})
 set_target_properties(fuzz_hist_bin PROPERTIES OUTPUT_NAME fuzz_hist)
-target_compile_options(fuzz_hist_bin PRIVATE
-  -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
-  -finstrument-functions -finstrument-functions-exclude-file-list=/usr/include,/usr/lib
-  -fsanitize-coverage=trace-cmp)
-target_link_libraries(fuzz_hist_bin PRIVATE
-  $<TARGET_OBJECTS:fuzz_coverage> ksurf_core ${KSURF_FUZZER_RT} -fsanitize=address,undefined)
+ksurf_gxx_fuzzer(fuzz_hist_bin)
 add_custom_target(fuzz_hist ALL DEPENDS fuzz_hist_bin)
 
 set(work ${CMAKE_CURRENT_BINARY_DIR}/corpus_hist)
