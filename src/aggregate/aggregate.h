@@ -99,6 +99,8 @@ struct HistFile {
     // Entries that were not whole entries of the trigger's keys (said, never
     // counted under a key they do not have).
     uint64_t unreadable = 0;
+    // Lines outside any entry that are not the kernel's (comments, Totals).
+    uint64_t stray = 0;
 };
 // All of a `hist` file's entries, whatever trigger they belong to.
 HistFile parse_hist(std::string_view text);

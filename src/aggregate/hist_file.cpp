@@ -338,6 +338,16 @@ std::vector<HistFile> parse_hist_sections(std::string_view text) {
     parts.push_back(text.substr(start));
     for (auto part : parts) {
         HistFile h = parse_hist(part);
+        // The kernel prints each entry on its line (a stack's frames on
+        // theirs), then its Totals with the number of entries it printed. A
+        // string key can hold "\n} hitcount:99\n" and more, ending an entry
+        // early (its rest is then a stray line) or adding one (more entries
+        // than printed): then nothing of this trigger is taken as read.
+        if (h.stray || (h.ok && h.entries_total != h.entries.size() + h.unreadable) ||
+            (!h.ok && !h.entries.empty())) {
+            h.unreadable = std::max<uint64_t>(h.entries_total, h.entries.size() + h.unreadable);
+            h.entries.clear();
+        }
         const std::string_view info = "# trigger info:";
         if (auto at = part.find(info); at != std::string_view::npos) {
             auto line = part.substr(at + info.size());
@@ -379,6 +389,8 @@ HistFile parse_hist(std::string_view text) {
                 out.dropped = after(t, "Dropped:");
             else if (t.starts_with("Totals:"))
                 out.ok = true;
+            else if (!t.starts_with("{"))
+                ++out.stray; // the rest of an entry that ended early
             if (!t.starts_with("{")) continue;
             in_entry = true;
             failed = false;

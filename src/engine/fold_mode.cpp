@@ -418,8 +418,8 @@ class FoldHandler : public Handler {
                          static_cast<unsigned long long>(table_.dropped));
         if (unreadable_)
             std::fprintf(stderr,
-                         "ksurf: %llu rows of the kernel's hist could not be read as its keys "
-                         "(a string key holding a line break?); they are not shown\n",
+                         "ksurf: %llu rows of the kernel's hist could not be read (a process "
+                         "name or a string key holding a line break); they are not counted\n",
                          static_cast<unsigned long long>(unreadable_));
     }
 

@@ -350,6 +350,39 @@ TEST(AggregateHistFile, AProcessNameCannotForgeARow) {
     EXPECT_EQ(h.entries[2].hitcount, 3u);
 }
 
+// A string key (a file name) is any bytes, longer than a process name: it
+// can end an entry early or add one. Neither is taken as read: the rest of
+// an entry cut short is a stray line; an added entry makes more entries than
+// the kernel's Totals says it printed.
+TEST(AggregateHistFile, AStringKeyCannotForgeARow) {
+    auto file = [](const std::string &path) {
+        std::string padded = path + std::string(path.size() < 50 ? 50 - path.size() : 0, ' ');
+        return "# event histogram\n#\n# trigger info: hist:keys=path:vals=hitcount:"
+               "sort=hitcount.descending:size=2048 [active]\n#\n\n{ path: " +
+               padded +
+               " } hitcount:          5\n{ path: /etc/passwd                                       "
+               " "
+               " } hitcount:          2\n\nTotals:\n    Hits: 7\n    Entries: 2\n    Dropped: 0\n";
+    };
+    std::string cut = "/tmp/x\n} hitcount:99\n";
+    auto a = parse_hist_sections(file(cut));
+    ASSERT_EQ(a.size(), 1u);
+    EXPECT_TRUE(a[0].entries.empty());
+    EXPECT_EQ(a[0].unreadable, 2u);
+    std::string added = "/tmp/x\n} hitcount:99\n{ path: /tmp/y";
+    auto b = parse_hist_sections(file(added));
+    ASSERT_EQ(b.size(), 1u);
+    EXPECT_TRUE(b[0].entries.empty());
+    EXPECT_GE(b[0].unreadable, 2u);
+    // The same file with a plain name reads whole.
+    auto c = parse_hist_sections(file("/tmp/x"));
+    ASSERT_EQ(c.size(), 1u);
+    ASSERT_EQ(c[0].entries.size(), 2u);
+    EXPECT_EQ(c[0].entries[0].keys[0], "/tmp/x");
+    EXPECT_EQ(c[0].entries[0].hitcount, 5u);
+    EXPECT_EQ(c[0].unreadable, 0u);
+}
+
 // With the trigger's keys known, only an .execname key has a pid: a file name
 // ending in "[3]" is a file name.
 TEST(AggregateHistFile, OnlyExecnameKeysHaveAPid) {
