@@ -106,7 +106,9 @@ struct HistFile {
 HistFile parse_hist(std::string_view text);
 // One HistFile per trigger: an event's `hist` file shows each of its hist
 // triggers in turn, each after "# event histogram" and its "# trigger info:".
-std::vector<HistFile> parse_hist_sections(std::string_view text);
+// `triggers`: how many hist triggers the event has (0: any number); a file
+// with more or fewer sections is not read at all (one was made up in a key).
+std::vector<HistFile> parse_hist_sections(std::string_view text, size_t triggers = 0);
 
 // The answer: rows per key, each a count or a histogram of values.
 class Table {

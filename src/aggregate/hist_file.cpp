@@ -189,54 +189,81 @@ size_t name_at(std::string_view text, size_t pos, const KeySpec &k) {
 // (kernel/trace/trace_events_hist.c): the comm, at most 15 bytes of any kind
 // (prctl(PR_SET_NAME) takes newlines and "} hitcount:"), is read by position,
 // so that no process name can end an entry early or make up one of its own.
-// Other values run to ", NEXT:", the next key's name. False: not a whole
-// entry of these keys (yet).
-bool parse_known_keys(std::string_view text, const std::vector<KeySpec> &specs, HistEntry &e) {
-    size_t pos = 0;
-    for (size_t i = 0; i < specs.size(); ++i) {
-        const KeySpec &k = specs[i];
+// Other values run to ", NEXT:", the next key's name; a string value may hold
+// that text too, so every way of reading the entry is tried, and it is read
+// only when there is exactly one.
+struct KeyWalk {
+    std::string_view text;
+    const std::vector<KeySpec> &specs;
+    std::vector<size_t> starts, ends, best_starts, best_ends; // per key: "NAME:" .. value end
+    int ways = 0;
+
+    // Where key i's value may end at q: the next key's ", NAME:", or the end.
+    bool ends_at(size_t i, size_t q) const {
+        return i + 1 == specs.size()
+                   ? q == text.size()
+                   : text.substr(q, 2) == ", " && name_at(text, q + 2, specs[i + 1]);
+    }
+
+    void walk(size_t pos, size_t i) {
+        if (ways > 1) return; // ambiguous already
+        if (i == specs.size()) {
+            if (pos == text.size() && ++ways == 1) {
+                best_starts = starts;
+                best_ends = ends;
+            }
+            return;
+        }
         if (i) {
-            if (text.substr(pos, 2) != ", ") return false;
+            if (text.substr(pos, 2) != ", ") return;
             pos += 2;
         }
-        size_t name = name_at(text, pos, k);
-        if (!name) return false;
+        size_t name = name_at(text, pos, specs[i]);
+        if (!name) return;
         size_t value = pos + name;
-        // Where the value may end: the next key's ", NAME:", or the text's end.
-        auto ends_here = [&](size_t q) {
-            return i + 1 == specs.size()
-                       ? q == text.size()
-                       : text.substr(q, 2) == ", " && name_at(text, q + 2, specs[i + 1]);
-        };
-        size_t end = std::string_view::npos;
-        if (k.execname) {
-            // The 16 columns of the comm, then "[%10d]" (a kernel with a longer
-            // comm would move it right: searched from there).
-            for (size_t q = value + 17; q + 12 <= text.size(); ++q) {
-                if (text[q] != '[' || text[q + 11] != ']' || !ends_here(q + 12)) continue;
-                auto pid = number(text.substr(q + 1, 10));
-                if (!pid) continue;
-                std::string_view comm = text.substr(value + 1, q - value - 1);
-                while (!comm.empty() && comm.back() == ' ') comm.remove_suffix(1);
-                e.keys.emplace_back(comm);
-                e.numbers.push_back(*pid);
-                e.pids.push_back(static_cast<int>(*pid));
-                end = q + 12;
-                break;
-            }
-            if (end == std::string_view::npos) return false;
-        } else {
-            for (size_t q = value; q <= text.size(); ++q)
-                if (ends_here(q)) {
-                    end = q;
-                    break;
+        starts[i] = pos;
+        if (specs[i].execname) {
+            // The 16 columns of the comm, then "[%10d]" (a kernel with a
+            // longer comm would move it right: searched from there).
+            for (size_t q = value + 17; q + 12 <= text.size(); ++q)
+                if (text[q] == '[' && text[q + 11] == ']' && ends_at(i, q + 12) &&
+                    number(text.substr(q + 1, 10))) {
+                    ends[i] = q + 12;
+                    walk(q + 12, i + 1);
                 }
-            if (end == std::string_view::npos) return false;
-            parse_key(text.substr(pos, end - pos), e, false);
+            return;
         }
-        pos = end;
+        for (size_t q = value; q <= text.size(); ++q)
+            if (ends_at(i, q)) {
+                ends[i] = q;
+                walk(q, i + 1);
+            }
     }
-    return pos == text.size();
+};
+
+// False: not one whole entry of these keys (yet), or more than one way to
+// read it.
+bool parse_known_keys(std::string_view text, const std::vector<KeySpec> &specs, HistEntry &e) {
+    KeyWalk w{text, specs, std::vector<size_t>(specs.size()), std::vector<size_t>(specs.size()),
+              {},   {}};
+    w.walk(0, 0);
+    if (w.ways != 1) return false;
+    for (size_t i = 0; i < specs.size(); ++i) {
+        std::string_view key = text.substr(w.best_starts[i], w.best_ends[i] - w.best_starts[i]);
+        if (!specs[i].execname) {
+            parse_key(key, e, false);
+            continue;
+        }
+        // "NAME: %-16s[%10d]"
+        std::string_view v = key.substr(name_at(key, 0, specs[i]));
+        auto pid = number(v.substr(v.size() - 11, 10));
+        std::string_view comm = v.substr(1, v.size() - 13);
+        while (!comm.empty() && comm.back() == ' ') comm.remove_suffix(1);
+        e.keys.emplace_back(comm);
+        e.numbers.push_back(pid);
+        e.pids.push_back(static_cast<int>(pid.value_or(-1)));
+    }
+    return true;
 }
 
 } // namespace
@@ -322,20 +349,27 @@ KernelHist kernel_hist_from_readme(std::string_view readme) {
     return k;
 }
 
-std::vector<HistFile> parse_hist_sections(std::string_view text) {
+std::vector<HistFile> parse_hist_sections(std::string_view text, size_t triggers) {
     std::vector<HistFile> out;
     std::vector<std::string_view> parts;
     size_t start = 0;
+    // A trigger's section ends with its "Dropped:" line; only there does
+    // "# event histogram" start the next one (a string key can hold that
+    // line too).
+    bool after_totals = false;
     for (size_t pos = 0; pos < text.size();) {
         size_t nl = text.find('\n', pos);
         size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
-        if (text.substr(pos).starts_with("# event histogram") && pos > start) {
+        std::string_view t = trim(text.substr(pos, end - pos));
+        if (t.starts_with("# event histogram") && pos > start && after_totals) {
             parts.push_back(text.substr(start, pos - start));
             start = pos;
         }
+        if (!t.empty()) after_totals = t.starts_with("Dropped:");
         pos = end;
     }
     parts.push_back(text.substr(start));
+    bool whole = true;
     for (auto part : parts) {
         HistFile h = parse_hist(part);
         // The kernel prints each entry on its line (a stack's frames on
@@ -344,10 +378,8 @@ std::vector<HistFile> parse_hist_sections(std::string_view text) {
         // early (its rest is then a stray line) or adding one (more entries
         // than printed): then nothing of this trigger is taken as read.
         if (h.stray || (h.ok && h.entries_total != h.entries.size() + h.unreadable) ||
-            (!h.ok && !h.entries.empty())) {
-            h.unreadable = std::max<uint64_t>(h.entries_total, h.entries.size() + h.unreadable);
-            h.entries.clear();
-        }
+            (!h.ok && !h.entries.empty()))
+            whole = false;
         const std::string_view info = "# trigger info:";
         if (auto at = part.find(info); at != std::string_view::npos) {
             auto line = part.substr(at + info.size());
@@ -355,6 +387,14 @@ std::vector<HistFile> parse_hist_sections(std::string_view text) {
         }
         if (h.ok || !h.entries.empty() || !h.trigger.empty()) out.push_back(std::move(h));
     }
+    // One broken section (a key cut it short, or made up one of its own),
+    // or more sections than triggers: nothing of the file is taken as read.
+    if (!whole || (triggers && out.size() != triggers))
+        for (auto &h : out) {
+            // The rows the kernel says it printed, where it said so.
+            h.unreadable = h.ok ? h.entries_total : h.entries.size() + h.unreadable;
+            h.entries.clear();
+        }
     return out;
 }
 
@@ -364,6 +404,7 @@ HistFile parse_hist(std::string_view text) {
     std::string block; // an entry being read (several lines for stacks)
     size_t block_lines = 0;
     bool in_entry = false, failed = false;
+    enum class Phase { Header, Entries, Totals } phase = Phase::Header;
     // The keys of the trigger whose entries these are, from its "# trigger
     // info:" (none: read as the kernel usually prints them, see split_keys).
     std::vector<KeySpec> specs;
@@ -379,19 +420,33 @@ HistFile parse_hist(std::string_view text) {
             in_entry = false;
         }
         if (!in_entry) {
-            if (t.starts_with("# trigger info:")) specs = trigger_keys(t);
-            if (t.starts_with("#") || t.empty()) continue;
-            if (t.starts_with("Hits:"))
-                out.hits = after(t, "Hits:");
-            else if (t.starts_with("Entries:"))
-                out.entries_total = after(t, "Entries:");
-            else if (t.starts_with("Dropped:"))
-                out.dropped = after(t, "Dropped:");
-            else if (t.starts_with("Totals:"))
+            // What the kernel prints outside entries, each in its place:
+            // comments before the first entry, the counts after Totals:.
+            // Anything else is the rest of an entry a key ended early.
+            if (t.empty()) continue;
+            if (t.starts_with("#")) {
+                // After Totals, only the next trigger's section may begin.
+                if (phase == Phase::Totals && t.starts_with("# event histogram"))
+                    phase = Phase::Header;
+                if (phase != Phase::Header) ++out.stray;
+                if (t.starts_with("# trigger info:")) specs = trigger_keys(t);
+                continue;
+            }
+            if (t == "Totals:" && phase != Phase::Totals) {
+                phase = Phase::Totals;
                 out.ok = true;
-            else if (!t.starts_with("{"))
-                ++out.stray; // the rest of an entry that ended early
-            if (!t.starts_with("{")) continue;
+                continue;
+            }
+            if (phase == Phase::Totals && t.starts_with("Hits:"))
+                out.hits = after(t, "Hits:");
+            else if (phase == Phase::Totals && t.starts_with("Entries:"))
+                out.entries_total = after(t, "Entries:");
+            else if (phase == Phase::Totals && t.starts_with("Dropped:"))
+                out.dropped = after(t, "Dropped:");
+            else if (!t.starts_with("{") || phase == Phase::Totals)
+                ++out.stray;
+            if (!t.starts_with("{") || phase == Phase::Totals) continue;
+            phase = Phase::Entries;
             in_entry = true;
             failed = false;
             block.clear();

@@ -9,6 +9,7 @@
 #include "util/strings.h"
 #include "util/write_error.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -302,7 +303,7 @@ class FoldHandler : public Handler {
         if (!st) return st;
         // Its records are never read (nothing streams): no tep event to key by.
         per_[nullptr] = std::move(per);
-        latency_start_ = entry->ref;
+        latency_ends_ = {entry->ref, ret->ref};
         return {};
     }
 
@@ -330,7 +331,8 @@ class FoldHandler : public Handler {
             auto text = session_->fs().read(fmt::format(
                 "{}/events/{}/{}/hist", session_->instance(), per.ref.system, per.ref.name));
             if (!text) continue;
-            for (const auto &h : aggregate::parse_hist_sections(*text)) {
+            // One section per trigger ksurf attached (two for log2).
+            for (const auto &h : aggregate::parse_hist_sections(*text, log2() ? 2 : 1)) {
                 table_.dropped += h.dropped;
                 unreadable_ += h.unreadable;
                 // The event's file shows both triggers: the first keys by
@@ -341,13 +343,14 @@ class FoldHandler : public Handler {
                 for (const auto &e : h.entries) add_entry(per, e, powers, log2s);
             }
         }
-        // lat: the entry's histogram (top level, keyed by thread) holds the
-        // start of each thread's open call; once full (2048 threads, never
-        // forgotten) new threads' calls are not timed: counted as dropped.
-        if (!latency_start_.name.empty())
-            if (auto start = session_->fs().read(
-                    fmt::format("events/{}/{}/hist", latency_start_.system, latency_start_.name)))
-                for (const auto &h : aggregate::parse_hist_sections(*start))
+        // lat: the entry's and return's histograms (top level, keyed by
+        // thread, for every process: triggers run before any pid filter)
+        // hold each thread's start and end; once full (2048 threads, never
+        // forgotten) later threads' calls are not timed: counted as dropped.
+        for (const auto &ev : latency_ends_)
+            if (auto hist =
+                    session_->fs().read(fmt::format("events/{}/{}/hist", ev.system, ev.name)))
+                for (const auto &h : aggregate::parse_hist_sections(*hist))
                     table_.dropped += h.dropped;
         for (const auto &[key, l] : log2s)
             // A key only the powers' trigger saw (a hit between the two
@@ -374,6 +377,8 @@ class FoldHandler : public Handler {
                 // as user space shows it.
                 const tep_format_field *f = i < per.fields.size() ? per.fields[i] : nullptr;
                 if (k.kind == KeyKind::Field && f && (f->flags & TEP_FIELD_IS_SIGNED) &&
+                    !(f->flags &
+                      (TEP_FIELD_IS_STRING | TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC)) &&
                     e.numbers[j])
                     key.push_back(std::to_string(*e.numbers[j]));
                 else
@@ -434,8 +439,10 @@ class FoldHandler : public Handler {
     std::unordered_map<const tep_event *, Per> per_;
     Tgids tgids_;
     std::set<int> traced_;
-    uint64_t unreadable_ = 0;         // hist rows parse_hist could not read
-    capture::EventRef latency_start_; // lat in the kernel: the entry's event
+    uint64_t unreadable_ = 0; // hist rows parse_hist could not read
+    // lat in the kernel: the entry's and the return's events, whose
+    // top-level histograms (by thread, 2048 rows, system-wide) pair them.
+    std::vector<capture::EventRef> latency_ends_;
     bool restricted_ = false;
     tracefs::Session *session_ = nullptr;
     std::vector<std::string> key_;
@@ -474,10 +481,16 @@ std::optional<std::string> user_space_key(const std::vector<aggregate::Key> &key
             return "--by ustack: the kernel's hist has no user stack key";
         if (k.kind != KeyKind::Func) ++n; // func: one trigger per function, not a key
     }
-    // The kernel refuses a fourth key (TRACING_MAP_KEYS_MAX); the pid key
-    // attach() may add to follow -p / -- CMD is counted, whether added or not.
+    // The kernel refuses a fourth key (TRACING_MAP_KEYS_MAX). Without a comm
+    // key (whose .execname carries the pid) attach() may add the pid to
+    // follow -p / -- CMD: counted, whether added or not.
+    bool comm = std::any_of(keys.begin(), keys.end(),
+                            [](const aggregate::Key &k) { return k.kind == KeyKind::Comm; });
     if (bucketed) ++n;
-    if (n + 1 > 3) return "the kernel's hist takes at most 3 keys (with the pid ksurf adds)";
+    if (!comm) ++n;
+    if (n > 3)
+        return comm ? "the kernel's hist takes at most 3 keys"
+                    : "the kernel's hist takes at most 3 keys (with the pid ksurf adds)";
     return std::nullopt;
 }
 

@@ -22,11 +22,11 @@ set_target_properties(fuzz_decode_bin PROPERTIES OUTPUT_NAME fuzz_decode)
 # Only FuzzedDataProvider.h: clang's own stddef.h and friends are not for g++.
 configure_file(${KSURF_CLANG_RESOURCE}/include/fuzzer/FuzzedDataProvider.h
                ${CMAKE_CURRENT_BINARY_DIR}/include/fuzzer/FuzzedDataProvider.h COPYONLY)
-target_include_directories(fuzz_decode_bin SYSTEM PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/include)
 add_library(fuzz_coverage OBJECT ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_coverage.cpp)
 # A g++ libFuzzer binary: the code under test (its sources) with ASan, UBSan
 # and coverage; the rest from ksurf_core, uninstrumented. fuzz_hist too.
 function(ksurf_gxx_fuzzer target)
+  target_include_directories(${target} SYSTEM PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/include)
   target_compile_options(${target} PRIVATE
     -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
     -finstrument-functions -finstrument-functions-exclude-file-list=/usr/include,/usr/lib

@@ -9,7 +9,10 @@
 #include "aggregate/aggregate.h"
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <fmt/format.h>
+#include <fuzzer/FuzzedDataProvider.h>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -27,9 +30,99 @@ void check(const Table &t) {
     if (!doc.is_object()) std::abort();
 }
 
+// The second half: a hist file printed as the kernel prints it, from entries
+// whose process names and strings are the fuzzer's bytes. Read back, it is
+// either refused whole or the very entries printed: no count made up, none
+// moved to another key.
+std::string rtrim(std::string s) {
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s;
+}
+
+void printed_file_reads_back(FuzzedDataProvider &in) {
+    bool comm = in.ConsumeBool(), path = in.ConsumeBool() || !comm, path_first = in.ConsumeBool();
+    struct Truth {
+        std::string comm, path;
+        int pid;
+        uint64_t hits;
+    };
+    std::vector<Truth> truth(in.ConsumeIntegralInRange<size_t>(1, 6));
+    std::string keys = path_first ? "path" : "";
+    if (comm) keys += std::string(keys.empty() ? "" : ",") + "common_pid.execname";
+    if (path && !path_first) keys += std::string(keys.empty() ? "" : ",") + "path";
+    if (!path) path_first = false;
+    std::string text = "# event histogram\n#\n# trigger info: hist:keys=" + keys +
+                       ":vals=hitcount:sort=hitcount.descending:size=2048 [active]\n#\n\n";
+    uint64_t hits = 0;
+    for (auto &t : truth) {
+        auto bytes = [&](size_t max) {
+            std::string b = in.ConsumeRandomLengthString(max);
+            std::erase(b, '\0'); // %s stops at the first
+            return b;
+        };
+        t.comm = bytes(15);
+        t.path = bytes(80);
+        t.pid = in.ConsumeIntegralInRange<int>(1, 4194304);
+        t.hits = in.ConsumeIntegralInRange<uint64_t>(1, 1000000);
+        hits += t.hits;
+        std::string c = fmt::format("common_pid: {:<16}[{:>10}]", t.comm, t.pid);
+        std::string p = fmt::format("path: {:<50}", t.path);
+        std::string k = path_first ? p : comm ? c : p;
+        if (comm && path) k += ", " + (path_first ? c : p);
+        text += "{ " + k + " } hitcount: " + fmt::format("{:>10}", t.hits) + "\n";
+    }
+    text += fmt::format("\nTotals:\n    Hits: {}\n    Entries: {}\n    Dropped: 0\n", hits,
+                        truth.size());
+    auto sections = parse_hist_sections(text, 1);
+    if (std::getenv("FUZZ_HIST_SHOW")) // to see a crash's file: FUZZ_HIST_SHOW=1 fuzz_hist CRASH
+        std::fprintf(stderr, "%s--- %zu sections, %zu entries, %llu unreadable\n", text.c_str(),
+                     sections.size(), sections.empty() ? 0 : sections[0].entries.size(),
+                     sections.empty() ? 0ULL
+                                      : static_cast<unsigned long long>(sections[0].unreadable));
+    if (std::getenv("FUZZ_HIST_SHOW"))
+        for (const auto &t : truth)
+            std::fprintf(stderr, "printed: %llu [%s|%d] [%s]\n",
+                         static_cast<unsigned long long>(t.hits), t.comm.c_str(), t.pid,
+                         t.path.c_str());
+    if (std::getenv("FUZZ_HIST_SHOW"))
+        for (const auto &h : sections)
+            for (const auto &e : h.entries) {
+                std::fprintf(stderr, "read: %llu", static_cast<unsigned long long>(e.hitcount));
+                for (size_t k = 0; k < e.keys.size(); ++k)
+                    std::fprintf(stderr, " [%s|%d]", e.keys[k].c_str(), e.pids[k]);
+                std::fprintf(stderr, "\n");
+            }
+    if (sections.size() != 1) { // a key held a section of its own: all refused
+        for (const auto &h : sections)
+            if (!h.entries.empty()) std::abort();
+        return;
+    }
+    const HistFile &h = sections[0];
+    // Refused whole, or entry by entry (an entry readable two ways): said,
+    // never miscounted. What is read is the printed entries, in order.
+    if (h.entries.size() + h.unreadable != truth.size()) std::abort();
+    if (h.entries.empty()) return;
+    size_t next = 0;
+    for (const HistEntry &e : h.entries) {
+        auto same = [&](const Truth &t) {
+            if (e.hitcount != t.hits || e.keys.size() != (comm && path ? 2u : 1u)) return false;
+            size_t at = path_first ? 1 : 0;
+            return !comm || (e.pids[at] == t.pid && e.keys[at] == rtrim(t.comm));
+        };
+        while (next < truth.size() && !same(truth[next])) ++next;
+        if (next == truth.size()) std::abort(); // a row that was not printed
+        ++next;
+    }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size > 0 && data[0] == 'P') {
+        FuzzedDataProvider in(data + 1, size - 1);
+        printed_file_reads_back(in);
+        return 0;
+    }
     std::string_view text(reinterpret_cast<const char *>(data), size);
     Table counts({"comm", "stack"}, std::nullopt);
     Bucketing linear{Bucketing::Kind::Linear, -100, 100, 7};

@@ -12,7 +12,7 @@
 # FLAVOUR is 6.1 (default), 6.12 (both x86_64) or arm64 (aarch64, 6.12; then
 # KSURF_BINARY is the cross-built aarch64 ksurf, see scripts/setup).
 # Environment: KSURF_LAB_ONLY="a b" runs only those scenarios;
-# KSURF_LAB_TIMEOUT (s, default 1080) bounds the QEMU run; KSURF_LAB_DEBUG=1
+# KSURF_LAB_TIMEOUT (s, default 1380) bounds the QEMU run; KSURF_LAB_DEBUG=1
 # streams each scenario's traced output (sh -x) to the console as it runs.
 set -u
 
@@ -21,7 +21,7 @@ ksurf=$2
 src=$3
 flavour=${4:-6.1}
 res=$out/results
-timeout_s=${KSURF_LAB_TIMEOUT:-1080}
+timeout_s=${KSURF_LAB_TIMEOUT:-1380}
 
 rm -rf "$res"
 mkdir -p "$res"

@@ -70,6 +70,7 @@ has 'could not be read' && fail "the self-named process's row could not be read"
 # read is above MAX: the last bucket, [90, 100).
 kx 90 hist 'r vfs_read n=$retval' --of n --linear -100,100,10 -- \
     sh -c 'dd if=/ of=/dev/null bs=16 count=1; dd if=/dev/zero of=/dev/null bs=200 count=1'
+expect_rc0 "ksurf hist --linear"
 has 'counting in the kernel' || fail "hist --linear did not count in the kernel"
 has '^\[-30, -20\) +[1-9][0-9]* \|' || fail "hist --linear in the kernel: EISDIR's -21 is not in [-30, -20)"
 has '^\[90, 100\) +[1-9][0-9]* \|' || fail "hist --linear in the kernel: the 200-byte read is not in [90, 100)"

@@ -383,6 +383,41 @@ TEST(AggregateHistFile, AStringKeyCannotForgeARow) {
     EXPECT_EQ(c[0].unreadable, 0u);
 }
 
+// Found in review: the rest of an entry cut short may look like a comment
+// ("#..."), a section of its own may be made up inside a key, and a string
+// key that is not last may hold the next key's ", NAME:". None is read.
+TEST(AggregateHistFile, NoKeyCanPassForTheFilesOwnLines) {
+    auto file = [](const std::string &keys, const std::string &entry) {
+        return "# event histogram\n#\n# trigger info: hist:keys=" + keys +
+               ":vals=hitcount:sort=hitcount.descending:size=2048 [active]\n#\n\n" + entry +
+               "\n\nTotals:\n    Hits: 1\n    Entries: 1\n    Dropped: 0\n";
+    };
+    // prev_comm (char[16], a field, not .execname): "} hitcount:99\n#".
+    auto hash = parse_hist_sections(
+        file("prev_comm", "{ prev_comm: } hitcount:99\n#                                    "
+                          " } hitcount:          1"));
+    ASSERT_EQ(hash.size(), 1u);
+    EXPECT_TRUE(hash[0].entries.empty());
+    EXPECT_GE(hash[0].unreadable, 1u);
+    // A file name holding a section of its own, Totals included.
+    std::string fake = "/x } hitcount: 1\n\nTotals:\n    Hits: 1\n    Entries: 1\n    Dropped: "
+                       "0\n\n# event histogram\n#\n# trigger info: hist:keys=path:vals=hitcount\n#"
+                       "\n\n{ path: /y";
+    std::string injected =
+        file("path", "{ path: " + fake + "                                       } hitcount: 5");
+    auto sections = parse_hist_sections(injected, 1); // one trigger on the event
+    ASSERT_FALSE(sections.empty());
+    for (const auto &h : sections) EXPECT_TRUE(h.entries.empty());
+    // A file name before a comm that holds ", common_pid: ".
+    auto two = parse_hist_sections(
+        file("path,common_pid.execname",
+             "{ path: /etc/shadow, common_pid: x                         , common_pid: cat      "
+             "       [       140] } hitcount:          1"));
+    ASSERT_EQ(two.size(), 1u);
+    EXPECT_TRUE(two[0].entries.empty());
+    EXPECT_EQ(two[0].unreadable, 1u);
+}
+
 // With the trigger's keys known, only an .execname key has a pid: a file name
 // ending in "[3]" is a file name.
 TEST(AggregateHistFile, OnlyExecnameKeysHaveAPid) {
