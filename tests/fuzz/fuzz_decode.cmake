@@ -5,10 +5,8 @@
 # runtime of clang's compiler-rt is linked in, with AddressSanitizer and
 # UBSan from g++, and coverage from -finstrument-functions and trace-cmp
 # (fuzz_coverage.cpp). Registered as a bounded `unit` test.
-if(NOT KSURF_FUZZER_RT OR NOT EXISTS "${KSURF_FUZZER_RT}"
-   OR NOT EXISTS "${KSURF_CLANG_RESOURCE}/include/fuzzer/FuzzedDataProvider.h")
-  ksurf_fuzz_skipped(fuzz_decode
-    "no libFuzzer runtime (libclang_rt.fuzzer-x86_64.a, FuzzedDataProvider.h): install clang and libclang-rt-dev")
+if(KSURF_GXX_FUZZ_MISSING)
+  ksurf_fuzz_skipped(fuzz_decode "${KSURF_GXX_FUZZ_MISSING}")
   return()
 endif()
 

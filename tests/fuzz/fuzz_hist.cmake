@@ -2,10 +2,8 @@
 # text and JSON (fuzz_hist.cpp), built as fuzz_decode is (fuzz_decode.cmake
 # says why g++ and clang's libFuzzer runtime). Registered as a bounded `unit`
 # test; skipped, with the reason, where fuzz_decode is.
-if(NOT KSURF_FUZZER_RT OR NOT EXISTS "${KSURF_FUZZER_RT}"
-   OR NOT EXISTS "${KSURF_CLANG_RESOURCE}/include/fuzzer/FuzzedDataProvider.h")
-  ksurf_fuzz_skipped(fuzz_hist
-    "no libFuzzer runtime (libclang_rt.fuzzer-x86_64.a): install clang and libclang-rt-dev")
+if(KSURF_GXX_FUZZ_MISSING)
+  ksurf_fuzz_skipped(fuzz_hist "${KSURF_GXX_FUZZ_MISSING}")
   return()
 endif()
 

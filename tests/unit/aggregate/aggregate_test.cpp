@@ -325,10 +325,21 @@ Totals:
 // Any unprivileged process names itself (prctl(PR_SET_NAME), 15 bytes,
 // newlines included), and the kernel prints the name as it is: it must not
 // end an entry early, make up a row, or take another process's hits.
+namespace {
+
+// A `hist` file as the kernel prints it for one trigger keyed by `keys`:
+// the header, `entries` (each "{ ... } hitcount: N" line), and the Totals
+// saying `n` entries were printed.
+std::string hist_file(const std::string &keys, const std::string &entries, size_t n) {
+    return "# event histogram\n#\n# trigger info: hist:keys=" + keys +
+           ":vals=hitcount:sort=hitcount.descending:size=2048 [active]\n#\n\n" + entries +
+           fmt::format("\nTotals:\n    Hits: {}\n    Entries: {}\n    Dropped: 0\n", n, n);
+}
+
+} // namespace
+
 TEST(AggregateHistFile, AProcessNameCannotForgeARow) {
-    std::string text = "# event histogram\n#\n# trigger info: "
-                       "hist:keys=common_pid.execname:vals=hitcount:sort=hitcount.descending:"
-                       "size=2048 [active]\n#\n\n";
+    std::string text;
     std::string forged = "\n} hitcount:99\n"; // 15 bytes
     ASSERT_EQ(forged.size(), 15u);
     text += "{ common_pid: " + forged + " [      1234] } hitcount:          5\n";
@@ -336,8 +347,7 @@ TEST(AggregateHistFile, AProcessNameCannotForgeARow) {
     text += "{ common_pid: " + comma + std::string(16 - comma.size(), ' ') +
             "[        77] } hitcount:          2\n";
     text += "{ common_pid: sync            [      2386] } hitcount:          3\n";
-    text += "\nTotals:\n    Hits: 10\n    Entries: 3\n    Dropped: 0\n";
-    HistFile h = parse_hist(text);
+    HistFile h = parse_hist(hist_file("common_pid.execname", text, 3));
     ASSERT_EQ(h.entries.size(), 3u);
     EXPECT_EQ(h.unreadable, 0u);
     EXPECT_EQ(h.entries[0].keys[0], forged);
@@ -357,12 +367,11 @@ TEST(AggregateHistFile, AProcessNameCannotForgeARow) {
 TEST(AggregateHistFile, AStringKeyCannotForgeARow) {
     auto file = [](const std::string &path) {
         std::string padded = path + std::string(path.size() < 50 ? 50 - path.size() : 0, ' ');
-        return "# event histogram\n#\n# trigger info: hist:keys=path:vals=hitcount:"
-               "sort=hitcount.descending:size=2048 [active]\n#\n\n{ path: " +
-               padded +
-               " } hitcount:          5\n{ path: /etc/passwd                                       "
-               " "
-               " } hitcount:          2\n\nTotals:\n    Hits: 7\n    Entries: 2\n    Dropped: 0\n";
+        return hist_file("path",
+                         "{ path: " + padded +
+                             " } hitcount:          5\n{ path: /etc/passwd"
+                             "                                         } hitcount:          2\n",
+                         2);
     };
     std::string cut = "/tmp/x\n} hitcount:99\n";
     auto a = parse_hist_sections(file(cut));
@@ -388,9 +397,7 @@ TEST(AggregateHistFile, AStringKeyCannotForgeARow) {
 // key that is not last may hold the next key's ", NAME:". None is read.
 TEST(AggregateHistFile, NoKeyCanPassForTheFilesOwnLines) {
     auto file = [](const std::string &keys, const std::string &entry) {
-        return "# event histogram\n#\n# trigger info: hist:keys=" + keys +
-               ":vals=hitcount:sort=hitcount.descending:size=2048 [active]\n#\n\n" + entry +
-               "\n\nTotals:\n    Hits: 1\n    Entries: 1\n    Dropped: 0\n";
+        return hist_file(keys, entry + "\n", 1);
     };
     // prev_comm (char[16], a field, not .execname): "} hitcount:99\n#".
     auto hash = parse_hist_sections(
@@ -421,19 +428,11 @@ TEST(AggregateHistFile, NoKeyCanPassForTheFilesOwnLines) {
 // With the trigger's keys known, only an .execname key has a pid: a file name
 // ending in "[3]" is a file name.
 TEST(AggregateHistFile, OnlyExecnameKeysHaveAPid) {
-    const char *text = R"(# event histogram
-#
-# trigger info: hist:keys=path,common_pid.execname:vals=hitcount:sort=hitcount.descending:size=2048 [active]
-#
-
-{ path: /tmp/a[3]                                         , common_pid: cat             [       140] } hitcount:          1
-
-Totals:
-    Hits: 1
-    Entries: 1
-    Dropped: 0
-)";
-    HistFile h = parse_hist(text);
+    HistFile h = parse_hist(
+        hist_file("path,common_pid.execname",
+                  "{ path: /tmp/a[3]                                         , common_pid: cat   "
+                  "          [       140] } hitcount:          1\n",
+                  1));
     ASSERT_EQ(h.entries.size(), 1u);
     ASSERT_EQ(h.entries[0].keys.size(), 2u);
     EXPECT_EQ(h.entries[0].keys[0], "/tmp/a[3]");
@@ -445,19 +444,7 @@ Totals:
 // An entry that never becomes one of the trigger's keys is counted as
 // unreadable, not read as something else.
 TEST(AggregateHistFile, AnEntryOfOtherKeysIsUnreadable) {
-    const char *text = R"(# event histogram
-#
-# trigger info: hist:keys=common_pid.execname:vals=hitcount:sort=hitcount.descending:size=2048 [active]
-#
-
-{ n: 4 } hitcount:          1
-
-Totals:
-    Hits: 1
-    Entries: 1
-    Dropped: 0
-)";
-    HistFile h = parse_hist(text);
+    HistFile h = parse_hist(hist_file("common_pid.execname", "{ n: 4 } hitcount:          1\n", 1));
     EXPECT_EQ(h.entries.size(), 0u);
     EXPECT_EQ(h.unreadable, 1u);
     EXPECT_TRUE(h.ok);
